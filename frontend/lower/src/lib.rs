@@ -1,1 +1,180 @@
-//! stagecraft-lower
+//! The lowering phase: typed instructions → an LLB graph and an image config.
+//!
+//! [`lower`] plans the stage graph, resolves the base images the target
+//! needs (all at once), runs ONBUILD triggers, dispatches every needed
+//! stage in file order and returns the target's state and image config.
+//! [`list_targets`] and [`stage_graph`] answer questions about the graph
+//! without resolving anything.
+
+mod args;
+mod build;
+mod context;
+mod dispatch;
+mod envlist;
+mod error;
+mod finalize;
+mod graph;
+pub mod image;
+mod onbuild;
+pub mod options;
+pub mod platform;
+pub mod reference;
+mod resolve;
+#[cfg(test)]
+mod testutil;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+
+use stagecraft_instructions::Dockerfile;
+use stagecraft_shell::Lexer;
+
+pub use envlist::EnvList;
+pub use error::{LowerError, LowerErrorKind};
+pub use graph::{EdgeKind, GraphEdge, GraphNode, GraphNodeKind, StageGraph, TargetInfo};
+pub use image::{Healthcheck, History, Image, ImageConfig};
+pub use options::{BuildOptions, CacheImport, HostIp, NetworkMode, NoCache, OptionError, ResolveMode, Ulimit};
+pub use platform::Platform;
+
+/// What the lowering needs besides the Dockerfile.
+pub struct LowerRequest<'a> {
+    pub dockerfile: &'a Dockerfile,
+    /// The shell lexer's escape character (from `Parsed.escape`).
+    pub escape: char,
+    /// For the LLB source map (`Definition.source`).
+    pub source: &'a SourceFile,
+    pub options: &'a BuildOptions,
+    pub context: &'a ContextConfig,
+    /// LLB caps the daemon supports (from Ping); `None` = assume everything.
+    pub llb_caps: Option<&'a BTreeSet<String>>,
+}
+
+/// The Dockerfile as the source map records it.
+#[derive(Clone, Debug, Default)]
+pub struct SourceFile {
+    pub filename: String,
+    pub data: Vec<u8>,
+    /// The Definition that loaded the file, if any.
+    pub definition: Option<stagecraft_llb::pb::Definition>,
+}
+
+/// How the main build context (`local://context`) is named.
+#[derive(Clone, Debug, Default)]
+pub struct ContextConfig {
+    /// `context`.
+    pub local_name: String,
+    /// `BUILDKIT_SESSION_ID` in gateway mode; `None` in CLI mode.
+    pub session_id: Option<String>,
+    /// Stable ID for CLI mode (no session).
+    pub local_unique: Option<String>,
+    /// `.dockerignore` patterns, already parsed.
+    pub exclude_patterns: Vec<String>,
+}
+
+/// Base image lookup: the gateway implements it with ResolveImageConfig,
+/// the CLI with `--image-config REF=FILE.json` files.
+pub trait ImageResolver: Sync {
+    /// `reference` is normalised (`docker.io/library/busybox:latest`);
+    /// `log_name` is the progress name
+    /// `[internal] load metadata for docker.io/library/busybox:latest`.
+    fn resolve(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        mode: ResolveMode,
+        log_name: &str,
+    ) -> impl std::future::Future<Output = Result<ResolvedImage, ResolveError>> + Send;
+}
+
+/// What a resolver found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResolvedImage {
+    /// `sha256:…` to pin the reference to; `None` keeps it unpinned (e.g.
+    /// dockerd's local store).
+    pub digest: Option<String>,
+    /// The raw image config JSON; `None` = unknown (CLI without
+    /// `--image-config`).
+    pub config: Option<Vec<u8>>,
+}
+
+/// A failed lookup, e.g. the daemon's "not found" text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ResolveError {
+    pub message: String,
+}
+
+/// The result of lowering.
+#[derive(Clone, Debug)]
+pub struct Lowered {
+    /// The target stage's final state: marshal it with
+    /// `stagecraft_llb::marshal` (the source map travels with the ops).
+    pub state: stagecraft_llb::State,
+    /// The image config to return as `containerimage.config`.
+    pub image: Image,
+    /// For `refs.platforms`.
+    pub platform: Platform,
+    /// E.g. unused build args.
+    pub warnings: Vec<LowerWarning>,
+    /// CLI: images whose config was unknown (normalised references).
+    pub unresolved_images: Vec<String>,
+}
+
+/// Something a user should hear about that does not stop the build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowerWarning {
+    pub short: String,
+    pub detail: String,
+    pub span: Option<stagecraft_syntax::Span>,
+}
+
+/// Lowers the Dockerfile to the target stage's LLB state and image config.
+pub async fn lower(
+    req: LowerRequest<'_>,
+    resolver: &impl ImageResolver,
+) -> Result<Lowered, LowerError> {
+    build::lower(req, resolver).await
+}
+
+/// Every stage, for `stagecraft targets`.
+pub fn list_targets(df: &Dockerfile) -> Vec<TargetInfo> {
+    let last = df.stages.len().saturating_sub(1);
+    df.stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| TargetInfo {
+            name: s
+                .name
+                .as_ref()
+                .map_or_else(|| format!("stage-{i}"), |n| n.lookup.clone()),
+            named: s.name.is_some(),
+            base: s.base.base.clone(),
+            platform: s.base.platform.clone(),
+            description: s.base.description.clone(),
+            span: s.base.origin.span,
+            is_default: i == last,
+        })
+        .collect()
+}
+
+/// The stage graph and what `target` (default: the last stage) needs.
+/// FROM lines are expanded with the global ARGs' defaults and the
+/// automatic platform args of a linux/amd64 build; ONBUILD triggers of
+/// base images are not known here.
+pub fn stage_graph(df: &Dockerfile, target: Option<&str>) -> Result<StageGraph, LowerError> {
+    let options = BuildOptions {
+        target: target.map(str::to_string),
+        build_platform: Platform::linux_amd64(),
+        ..BuildOptions::default()
+    };
+    let lexer = Lexer::new('\\');
+    let target_name = build::target_name(df, &options);
+    let mut global = args::default_args(&options, target_name.as_deref());
+    args::add_meta_args(&mut global, df, lexer, &options)?;
+    let mut plan = graph::Plan::build(df, &global, lexer, target)?;
+    build::add_stage_onbuilds(&mut plan)?;
+    let reachable = plan.reachable();
+    plan.check_order(&reachable)?;
+    Ok(plan.to_public(&reachable))
+}

@@ -8,9 +8,36 @@ pub struct SyntaxError {
     pub span: Span,
 }
 
+impl SyntaxError {
+    pub fn new(kind: SyntaxErrorKind, span: Span) -> Self {
+        SyntaxError { kind, span }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SyntaxErrorKind {
     #[error("file with no instructions")]
     Empty,
+    #[error("only one {name} parser directive can be used")]
+    DuplicateDirective { name: String },
+    #[error("invalid escape token '{value}' does not match ` or \\")]
+    InvalidEscape { value: String },
+    #[error("unterminated heredoc <<{name} (started on line {start_line})")]
+    UnterminatedHeredoc { name: String, start_line: usize },
+    /// The word after `<<` could not be read (e.g. an unclosed quote).
+    #[error("invalid heredoc word {word:?}: {reason}")]
+    HeredocWord { word: String, reason: String },
+    #[error("when using JSON array syntax, arrays must be comprised of strings only")]
+    NotStringArray,
+    /// ENV/LABEL in the `KEY value` form with no value.
+    #[error("{keyword} must have two arguments")]
+    MissingValue { keyword: String },
+    /// ENV/LABEL in the `KEY=value` form with a word lacking `=`.
+    #[error("Syntax error - can't find = in {}. Must be of the form: name=value", crate::quote::go_quote(.word))]
+    MissingEquals { word: String },
+    /// `ONBUILD ONBUILD ...` beyond any sensible depth; bounded so that
+    /// hostile input cannot exhaust the stack.
+    #[error("ONBUILD instructions nested more than {max} deep")]
+    NestingTooDeep { max: usize },
 }

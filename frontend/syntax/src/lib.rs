@@ -4,14 +4,23 @@
 //! JSON vs shell form, heredocs) but nothing of what instructions mean, and
 //! nothing of LLB. Its boundary type is [`Parsed`].
 
-mod node;
-mod span;
-
-pub use node::{Heredoc, Node, Parsed, Warning};
-pub use span::Span;
-
+mod args;
 mod directives;
+mod dump;
 mod error;
+mod flags;
+mod heredoc;
+mod json;
+mod lines;
+mod node;
+mod parser;
+mod quote;
+mod span;
+mod words;
 
-pub use directives::{Directive, Directives};
+pub use directives::{Directive, Directives, detect_syntax};
 pub use error::{SyntaxError, SyntaxErrorKind};
+pub use node::{Heredoc, Node, Parsed, Warning};
+pub use parser::parse;
+pub use quote::go_quote;
+pub use span::Span;

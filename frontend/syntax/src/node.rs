@@ -10,13 +10,17 @@ pub struct Node {
     /// `--name[=value]` words that followed the keyword, as written.
     pub flags: Vec<String>,
     /// The argument words, in the shape the reference parser gives them for
-    /// this keyword (e.g. ENV/LABEL as `key, value, separator` triples).
+    /// this keyword (e.g. ENV/LABEL as `key, value, separator` triples;
+    /// HEALTHCHECK as the type word then the command). Empty for unknown
+    /// keywords and for ONBUILD (see `nested`).
     pub args: Vec<String>,
     /// True when the arguments were written as a JSON array (exec form).
     pub json: bool,
-    /// ONBUILD's nested instruction.
+    /// ONBUILD's nested instruction (its `original` is the text after
+    /// `ONBUILD`, its span the ONBUILD's).
     pub nested: Option<Box<Node>>,
     /// Heredoc bodies attached to this instruction, in order of appearance.
+    /// For `ONBUILD RUN <<EOF` they sit on the ONBUILD node, not the nested one.
     pub heredocs: Vec<Heredoc>,
     /// The instruction's text with continuations joined, as the reference
     /// keeps it (used in progress names, history and error messages).
@@ -36,7 +40,23 @@ pub struct Heredoc {
     pub expand: bool,
     /// `<<-`: leading tabs are stripped from each body line.
     pub chomp: bool,
+    /// The body as written, up to (not including) the terminator line. For
+    /// `<<-` the tabs are still there: see [`Heredoc::body`].
     pub content: String,
+}
+
+impl Heredoc {
+    /// The body as the instruction sees it: with `<<-`, leading tabs are
+    /// removed from every line.
+    pub fn body(&self) -> String {
+        if !self.chomp {
+            return self.content.clone();
+        }
+        self.content
+            .split_inclusive('\n')
+            .map(|line| line.trim_start_matches('\t'))
+            .collect()
+    }
 }
 
 /// Something the parser accepted but a user should hear about

@@ -11,7 +11,10 @@ impl Span {
     }
 
     pub fn line(line: usize) -> Self {
-        Span { start: line, end: line }
+        Span {
+            start: line,
+            end: line,
+        }
     }
 
     /// Each line of the span: BuildKit's source maps carry one range per line.

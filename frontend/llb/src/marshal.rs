@@ -1,0 +1,204 @@
+//! Turning a graph into a `pb::Definition`, the same bytes every time.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use prost::Message;
+use sha2::{Digest as _, Sha256};
+
+use crate::caps::Cap;
+use crate::metadata::merge_pb;
+use crate::pb;
+use crate::sourcemap::{SourceLocation, SourceMap};
+use crate::state::{Node, State};
+
+/// Encodes an op with its fields in field-number order, as Go's protobuf
+/// runtime does. prost writes a oneof after the plain fields, which would put
+/// the op body (fields 2–7) after `platform` (10) and `constraints` (11) and
+/// give our ops digests different from the Go client's for the same content.
+pub(crate) fn encode_op(op: &pb::Op) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(op.encoded_len());
+    for input in &op.inputs {
+        prost::encoding::message::encode(1, input, &mut buf);
+    }
+    if let Some(body) = &op.op {
+        body.encode(&mut buf);
+    }
+    if let Some(platform) = &op.platform {
+        prost::encoding::message::encode(10, platform, &mut buf);
+    }
+    if let Some(constraints) = &op.constraints {
+        prost::encoding::message::encode(11, constraints, &mut buf);
+    }
+    buf
+}
+
+/// `sha256:<hex>` of `bytes`, the digest BuildKit names ops by.
+pub fn digest_of(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+#[derive(Default)]
+struct Collector {
+    /// Node identities already walked. Only used for membership, never
+    /// iterated, so the order of addresses cannot leak into the output.
+    walked: BTreeSet<usize>,
+    emitted: BTreeSet<String>,
+    def: Vec<Vec<u8>>,
+    metadata: BTreeMap<String, pb::OpMetadata>,
+    maps: Vec<SourceMap>,
+    locations: BTreeMap<String, Vec<pb::Location>>,
+}
+
+impl Collector {
+    /// Post-order walk: inputs in wire order, then the op. An explicit stack
+    /// keeps very deep graphs from exhausting the thread's stack.
+    fn walk(&mut self, root: &Arc<Node>) {
+        let mut stack: Vec<(Arc<Node>, bool)> = vec![(Arc::clone(root), false)];
+        while let Some((node, inputs_done)) = stack.pop() {
+            let key = Arc::as_ptr(&node) as usize;
+            if inputs_done {
+                self.emit(&node);
+                continue;
+            }
+            if !self.walked.insert(key) {
+                continue;
+            }
+            stack.push((Arc::clone(&node), true));
+            for input in node.body.inputs.iter().rev() {
+                stack.push((Arc::clone(&input.node), false));
+            }
+        }
+    }
+
+    fn emit(&mut self, node: &Node) {
+        let enc = &node.body;
+        if self.emitted.insert(enc.digest.clone()) {
+            self.def.push(enc.bytes.clone());
+        }
+        let md = node.meta.to_pb(&enc.caps);
+        match self.metadata.get_mut(&enc.digest) {
+            Some(acc) => merge_pb(acc, md),
+            None => {
+                self.metadata.insert(enc.digest.clone(), md);
+            }
+        }
+        for loc in &node.meta.locations {
+            let wire = self.location(loc);
+            self.locations
+                .entry(enc.digest.clone())
+                .or_default()
+                .push(wire);
+        }
+    }
+
+    fn location(&mut self, loc: &SourceLocation) -> pb::Location {
+        let index = match self.maps.iter().position(|m| m.same_as(&loc.map)) {
+            Some(i) => i,
+            None => {
+                self.maps.push(loc.map.clone());
+                self.maps.len() - 1
+            }
+        };
+        pb::Location {
+            source_index: i32::try_from(index).unwrap_or(i32::MAX),
+            ranges: loc.ranges.iter().map(|r| r.to_pb()).collect(),
+        }
+    }
+}
+
+/// Marshals the graph ending at `state`.
+///
+/// Ops come dependencies first, each once (ops with equal bytes are one op),
+/// followed by a terminal op whose only field is the input naming `state`.
+/// Metadata is keyed by op digest; nodes sharing a digest have their metadata
+/// merged. Scratch marshals to an empty Definition.
+pub fn marshal(state: &State) -> pb::Definition {
+    let Some(out) = &state.out else {
+        return pb::Definition::default();
+    };
+    let mut c = Collector::default();
+    c.walk(&out.node);
+
+    let terminal = pb::Op {
+        inputs: vec![out.to_pb_input()],
+        ..pb::Op::default()
+    };
+    let bytes = encode_op(&terminal);
+    let digest = digest_of(&bytes);
+    let mut caps = vec![Cap::Constraints, Cap::Platform];
+    let ops = c.metadata.values();
+    let (mut ignore, mut describe, mut export) = (false, false, false);
+    for md in ops {
+        ignore |= md.ignore_cache;
+        describe |= !md.description.is_empty();
+        export |= md.export_cache.is_some();
+    }
+    if ignore {
+        caps.push(Cap::MetaIgnoreCache);
+    }
+    if describe {
+        caps.push(Cap::MetaDescription);
+    }
+    if export {
+        caps.push(Cap::MetaExportCache);
+    }
+    c.def.push(bytes);
+    c.metadata.insert(
+        digest,
+        pb::OpMetadata {
+            caps: caps.iter().map(|c| (c.id().to_string(), true)).collect(),
+            ..pb::OpMetadata::default()
+        },
+    );
+
+    let source = pb::Source {
+        locations: c
+            .locations
+            .into_iter()
+            .map(|(d, locations)| (d, pb::Locations { locations }))
+            .collect(),
+        infos: c.maps.iter().map(SourceMap::to_pb_info).collect(),
+    };
+    pb::Definition {
+        def: c.def,
+        metadata: c.metadata,
+        source: Some(source),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_encoding_is_prost_compatible_and_number_ordered() {
+        let op = pb::Op {
+            inputs: vec![pb::Input {
+                digest: "sha256:00".into(),
+                index: 1,
+            }],
+            platform: Some(pb::Platform {
+                os: "linux".into(),
+                architecture: "amd64".into(),
+                ..pb::Platform::default()
+            }),
+            constraints: Some(pb::WorkerConstraints::default()),
+            op: Some(pb::op::Op::Merge(pb::MergeOp {
+                inputs: vec![pb::MergeInput { input: 0 }],
+            })),
+        };
+        let bytes = encode_op(&op);
+        assert_eq!(bytes.len(), op.encoded_len());
+        assert_eq!(pb::Op::decode(bytes.as_slice()).unwrap(), op);
+        // Field keys in order: inputs (1), merge (6), platform (10), constraints (11).
+        let keys: Vec<u8> = [0x0a, 0x32, 0x52, 0x5a].to_vec();
+        let mut found = Vec::new();
+        let mut rest = bytes.as_slice();
+        while let [key, len, tail @ ..] = rest {
+            found.push(*key);
+            rest = tail.get(usize::from(*len)..).unwrap_or(&[]);
+        }
+        assert_eq!(found, keys);
+    }
+}

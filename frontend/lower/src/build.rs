@@ -1,0 +1,402 @@
+//! The lowering pipeline: plan → resolve (+ ONBUILD, until stable) →
+//! dispatch → finalize.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use stagecraft_instructions::Dockerfile;
+use stagecraft_llb::{OpMeta, SourceMap, State};
+use stagecraft_shell::Lexer;
+
+use crate::args;
+use crate::context::{follow_paths, main_context};
+use crate::dispatch::{
+    COMMAND_DESCRIPTION, Caps, DispatchContext, DispatchState, ExecDefaults, Progress,
+    StageOutput, dispatch_commands, names, workdir,
+};
+use crate::envlist::EnvList;
+use crate::error::{LowerError, LowerErrorKind};
+use crate::finalize::finalize_image;
+use crate::graph::{Base, Plan, Target};
+use crate::image::DEFAULT_PATH;
+use crate::onbuild::{parse_triggers, stage_triggers};
+use crate::options::{BuildOptions, NetworkMode};
+use crate::resolve::{ResolvedBase, resolve_bases};
+use crate::{ImageResolver, LowerRequest, LowerWarning, Lowered};
+
+/// The name TARGETSTAGE reports: the asked target, else the last stage's
+/// name (unnamed: none).
+pub(crate) fn target_name(df: &Dockerfile, options: &BuildOptions) -> Option<String> {
+    options.target.clone().or_else(|| {
+        df.stages
+            .last()
+            .and_then(|s| s.name.as_ref())
+            .map(|n| n.lookup.clone())
+    })
+}
+
+/// Prepends inherited ONBUILD triggers to every reachable stage not done
+/// yet. Returns whether a trigger added a dependency (the reachable set
+/// may then grow).
+fn add_onbuilds(
+    plan: &mut Plan,
+    reachable: &BTreeSet<Target>,
+    resolved: &BTreeMap<Target, ResolvedBase>,
+) -> Result<bool, LowerError> {
+    let mut new_deps = false;
+    for t in reachable {
+        let Some(node) = plan.node(*t) else { continue };
+        if node.onbuild_done || node.stage.is_none() {
+            continue;
+        }
+        let triggers = match &node.base {
+            Base::Image(_) => resolved
+                .get(t)
+                .map(|r| r.image.config.on_build.clone())
+                .unwrap_or_default(),
+            Base::Stage(b) => plan.node(*b).map(|b| stage_triggers(&b.commands)).unwrap_or_default(),
+            Base::Scratch => Vec::new(),
+        };
+        let span = node.span;
+        if let Some(n) = plan.nodes.get_mut(t.0) {
+            n.onbuild_done = true;
+        }
+        if triggers.is_empty() {
+            continue;
+        }
+        let commands = parse_triggers(&triggers, span)?;
+        for c in &commands {
+            new_deps |= plan.add_command_deps(*t, c)?;
+        }
+        if let Some(n) = plan.nodes.get_mut(t.0) {
+            n.total += commands.len();
+            let own = std::mem::take(&mut n.commands);
+            n.commands = commands.into_iter().chain(own).collect();
+        }
+    }
+    Ok(new_deps)
+}
+
+/// ONBUILD triggers of base stages only (no image configs): for
+/// [`crate::stage_graph`].
+pub(crate) fn add_stage_onbuilds(plan: &mut Plan) -> Result<(), LowerError> {
+    loop {
+        let reachable = plan.reachable();
+        if !add_onbuilds(plan, &reachable, &BTreeMap::new())? {
+            plan.check_cycles()?;
+            return Ok(());
+        }
+    }
+}
+
+fn exec_defaults(options: &BuildOptions, caps: Caps<'_>) -> ExecDefaults {
+    ExecDefaults {
+        hostname: options.hostname.clone().unwrap_or_default(),
+        extra_hosts: options
+            .extra_hosts
+            .iter()
+            .map(|h| stagecraft_llb::HostIp {
+                host: h.host.clone(),
+                ip: h.ip.to_string(),
+            })
+            .collect(),
+        ulimits: if caps.supports("exec.meta.ulimit") {
+            options
+                .ulimits
+                .iter()
+                .map(|u| stagecraft_llb::Ulimit {
+                    name: u.name.clone(),
+                    soft: u.soft,
+                    hard: u.hard,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        shm_size: options
+            .shm_size
+            .filter(|s| *s > 0 && caps.supports("exec.mount.tmpfs.size"))
+            .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+        cgroup_parent: options
+            .cgroup_parent
+            .clone()
+            .filter(|_| caps.supports("exec.meta.cgroup.parent"))
+            .unwrap_or_default(),
+        proxy_env: args::proxy_env(options),
+    }
+}
+
+fn llb_network(mode: NetworkMode) -> stagecraft_llb::NetworkMode {
+    match mode {
+        NetworkMode::Sandbox => stagecraft_llb::NetworkMode::Sandbox,
+        NetworkMode::Host => stagecraft_llb::NetworkMode::Host,
+        NetworkMode::None => stagecraft_llb::NetworkMode::None,
+    }
+}
+
+struct Shared<'a> {
+    plan: &'a Plan,
+    reachable: &'a BTreeSet<Target>,
+    resolved: &'a BTreeMap<Target, ResolvedBase>,
+    options: &'a BuildOptions,
+    caps: Caps<'a>,
+    lexer: Lexer,
+    source_map: &'a SourceMap,
+    global_args: &'a EnvList,
+    exec: &'a ExecDefaults,
+}
+
+struct Dispatched {
+    finals: Vec<Option<DispatchState>>,
+    ctx_paths: BTreeSet<String>,
+}
+
+fn location(source_map: &SourceMap, span: stagecraft_syntax::Span) -> stagecraft_llb::SourceLocation {
+    let first = i32::try_from(span.start).unwrap_or(i32::MAX);
+    let last = i32::try_from(span.end.max(span.start)).unwrap_or(i32::MAX);
+    source_map.lines(first, last)
+}
+
+/// A stage starting from an image (or scratch).
+fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, progress: Progress) -> DispatchState {
+    let node = s.plan.node(t);
+    let mut d = DispatchState {
+        node: t.0,
+        display_name: node.map(|n| n.display.clone()).unwrap_or_default(),
+        state: r.state.clone(),
+        image: r.image.for_child(),
+        env: EnvList::new(),
+        build_args: Vec::new(),
+        workdir: "/".to_string(),
+        user: String::new(),
+        platform: r.platform.clone(),
+        network: stagecraft_llb::NetworkMode::Sandbox,
+        progress,
+        ctx_paths: BTreeSet::new(),
+        ignore_cache: false,
+        cmd_set: false,
+        on_build: false,
+        declared_args: BTreeSet::new(),
+    };
+    if let (Some(reference), Some(node)) = (&r.from_ref, node) {
+        let name = names::prefix(&mut d.progress, false, &format!("FROM {reference}"));
+        let meta = OpMeta::named(name)
+            .with_description(COMMAND_DESCRIPTION, node.from_text.clone())
+            .with_location(location(s.source_map, node.span));
+        d.state = d.state.with_meta(meta);
+    }
+    d
+}
+
+/// What the reference does when a stage starts: default PATH, env from the
+/// config, working dir and user, network mode.
+fn init_from_image(d: &mut DispatchState, options: &BuildOptions) {
+    if d.image.config.env_value("PATH").is_none() && d.platform.os != "windows" {
+        d.image.config.env.push(format!("PATH={DEFAULT_PATH}"));
+    }
+    for entry in d.image.config.env.clone() {
+        let (k, v) = entry.split_once('=').unwrap_or((entry.as_str(), ""));
+        d.env.set(k, v);
+    }
+    if !d.image.config.working_dir.is_empty() {
+        let wd = d.image.config.working_dir.clone();
+        workdir::set_workdir(d, &wd);
+    }
+    if !d.image.config.user.is_empty() {
+        d.user = d.image.config.user.clone();
+    }
+    d.network = llb_network(options.network_mode);
+}
+
+fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> {
+    let plan = s.plan;
+    let n = plan.nodes.len();
+    let multi = n > 1;
+    let mut outputs: Vec<Option<StageOutput>> = vec![None; n];
+    let mut finals: Vec<Option<DispatchState>> = vec![None; n];
+
+    // Images named by COPY --from / RUN --mount are ready once resolved.
+    for t in s.reachable {
+        let Some(node) = plan.node(*t) else { continue };
+        if node.stage.is_some() {
+            continue;
+        }
+        let Some(r) = s.resolved.get(t) else { continue };
+        let mut state = r.state.clone();
+        if let Some(reference) = &r.from_ref {
+            state = state.with_meta(
+                OpMeta::named(format!("FROM {reference}"))
+                    .with_description(COMMAND_DESCRIPTION, "")
+                    .with_location(location(s.source_map, node.span)),
+            );
+        }
+        if let Some(slot) = outputs.get_mut(t.0) {
+            *slot = Some(StageOutput {
+                state,
+                image: r.image.clone(),
+                platform: r.platform.clone(),
+            });
+        }
+    }
+
+    let mut ctx_paths = BTreeSet::new();
+    for i in 0..plan.stage_count {
+        let t = Target(i);
+        if !s.reachable.contains(&t) {
+            continue;
+        }
+        let Some(node) = plan.node(t) else { continue };
+        let progress = Progress {
+            stage_name: multi.then(|| node.display.clone()),
+            index: 0,
+            total: node.total,
+        };
+        let stage_name = node.name.as_deref();
+        let mut d = match &node.base {
+            Base::Stage(b) => {
+                let base = finals.get(b.0).and_then(Option::clone).ok_or_else(|| {
+                    LowerError::at(
+                        LowerErrorKind::LaterStage {
+                            action: "build",
+                            from: plan.node(*b).map(|n| n.display.clone()).unwrap_or_default(),
+                            current: node.display.clone(),
+                            from_line: plan.node_line(*b),
+                        },
+                        node.span,
+                    )
+                })?;
+                let mut d = base;
+                d.node = i;
+                d.display_name = node.display.clone();
+                d.image.config.on_build.clear();
+                d.progress = progress;
+                d.ctx_paths = BTreeSet::new();
+                d.cmd_set = false;
+                d.on_build = false;
+                d
+            }
+            Base::Image(_) | Base::Scratch => {
+                let r = s.resolved.get(&t).ok_or_else(|| {
+                    LowerError::at(LowerErrorKind::Unsupported("unresolved base".into()), node.span)
+                })?;
+                fresh_state(s, t, r, progress)
+            }
+        };
+        d.ignore_cache = s.options.no_cache.applies_to(stage_name);
+        init_from_image(&mut d, s.options);
+        let cx = DispatchContext {
+            options: s.options,
+            caps: s.caps,
+            lexer: s.lexer,
+            source_map: s.source_map,
+            main_context: main,
+            plan,
+            outputs: &outputs,
+            global_args: s.global_args,
+            exec: s.exec,
+        };
+        dispatch_commands(&mut d, &cx, &node.commands)?;
+        ctx_paths.extend(d.ctx_paths.iter().cloned());
+        if let Some(slot) = outputs.get_mut(i) {
+            *slot = Some(StageOutput {
+                state: d.state.clone(),
+                image: d.image.clone(),
+                platform: d.platform.clone(),
+            });
+        }
+        if let Some(slot) = finals.get_mut(i) {
+            *slot = Some(d);
+        }
+    }
+    Ok(Dispatched { finals, ctx_paths })
+}
+
+pub(crate) async fn lower(
+    req: LowerRequest<'_>,
+    resolver: &impl ImageResolver,
+) -> Result<Lowered, LowerError> {
+    let df = req.dockerfile;
+    let options = req.options;
+    let lexer = Lexer::new(req.escape);
+    let caps = Caps(req.llb_caps);
+
+    let mut global = args::default_args(options, target_name(df, options).as_deref());
+    let mut declared = args::add_meta_args(&mut global, df, lexer, options)?;
+    let mut plan = Plan::build(df, &global, lexer, options.target.as_deref())?;
+
+    let mut resolved = BTreeMap::new();
+    loop {
+        let reachable = plan.reachable();
+        resolve_bases(&plan, reachable.iter().copied(), &mut resolved, options, resolver).await?;
+        if !add_onbuilds(&mut plan, &reachable, &resolved)? {
+            break;
+        }
+        plan.check_cycles()?;
+    }
+    let reachable = plan.reachable();
+    plan.check_order(&reachable)?;
+
+    let mut source_map = SourceMap::new(
+        req.source.filename.clone(),
+        "Dockerfile",
+        req.source.data.clone(),
+    );
+    if let Some(def) = &req.source.definition {
+        source_map = source_map.with_definition(def.clone());
+    }
+    let exec = exec_defaults(options, caps);
+    let shared = Shared {
+        plan: &plan,
+        reachable: &reachable,
+        resolved: &resolved,
+        options,
+        caps,
+        lexer,
+        source_map: &source_map,
+        global_args: &global,
+        exec: &exec,
+    };
+    // The context's followpaths are only known once every COPY has been
+    // expanded, and ops are immutable: dispatch once to learn them, then
+    // again with the real context source.
+    let first = dispatch_all(&shared, &main_context(req.context, Vec::new())?)?;
+    let follow = follow_paths(&first.ctx_paths);
+    let done = if follow.is_empty() {
+        first
+    } else {
+        dispatch_all(&shared, &main_context(req.context, follow)?)?
+    };
+
+    let target = done
+        .finals
+        .get(plan.target.0)
+        .and_then(Option::as_ref)
+        .ok_or_else(|| LowerError::new(LowerErrorKind::Unsupported("target not dispatched".into()), None))?;
+    for d in done.finals.iter().flatten() {
+        declared.extend(d.declared_args.iter().cloned());
+    }
+    let mut warnings = Vec::new();
+    let unused = args::unconsumed(options, &declared);
+    if !unused.is_empty() {
+        warnings.push(LowerWarning {
+            short: format!(
+                "[Warning] One or more build-args [{}] were not consumed",
+                unused.join(" ")
+            ),
+            detail: "Build args are only used by ARG instructions that declare them; these were given but no ARG declares them.".to_string(),
+            span: None,
+        });
+    }
+    let unresolved_images: Vec<String> = reachable
+        .iter()
+        .filter_map(|t| resolved.get(t).and_then(|r| r.unresolved.clone()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(Lowered {
+        state: target.state.clone(),
+        image: finalize_image(target.image.clone(), options),
+        platform: options.platform().clone(),
+        warnings,
+        unresolved_images,
+    })
+}

@@ -1,0 +1,181 @@
+//! The main build context: one `local://<name>` source shared by every stage.
+//!
+//! Its `local.followpaths` attribute lists the context paths the build reads
+//! (COPY and ADD sources, `RUN --mount` binds without `from`), so the client
+//! only sends those. Those paths are only known once every stage has been
+//! dispatched, while LLB ops are encoded (and digested) as they are built.
+//! So the lowering dispatches twice: a first pass with any context state
+//! (e.g. `main_context(config, vec![])`) fills each stage's `ctx_paths`, then
+//! [`follow_paths`] turns their union into the attribute and the second pass
+//! runs with the final source from [`main_context`]. Lowering is pure, so
+//! both passes take the same decisions and record the same paths.
+
+use std::collections::BTreeSet;
+
+use stagecraft_llb::{LocalSession, LocalSource, OpMeta, State};
+
+use crate::ContextConfig;
+use crate::error::{LowerError, LowerErrorKind};
+
+/// Progress name of the context source.
+pub(crate) const LOAD_CONTEXT_NAME: &str = "[internal] load build context";
+
+/// The `local://<name>` state for the main context. `follow_paths` are the
+/// context paths the build uses, already normalised by [`follow_paths`]
+/// (empty: the whole context).
+pub(crate) fn main_context(
+    config: &ContextConfig,
+    follow_paths: Vec<String>,
+) -> Result<State, LowerError> {
+    let session = match (&config.session_id, &config.local_unique) {
+        (Some(id), _) => LocalSession::Session(id.clone()),
+        (None, Some(unique)) => LocalSession::Unique(unique.clone()),
+        // A stable value keeps the cache key stable between runs, which a
+        // random one (the Go client's default) would not.
+        (None, None) => LocalSession::Unique(config.local_name.clone()),
+    };
+    let src = LocalSource::new(config.local_name.clone(), session)
+        .with_follow_paths(follow_paths)
+        .with_exclude_patterns(config.exclude_patterns.clone())
+        .with_shared_key_hint(config.local_name.clone());
+    let state = State::local(src).map_err(|e| LowerError::new(LowerErrorKind::Llb(e), None))?;
+    Ok(state.with_meta(OpMeta::named(LOAD_CONTEXT_NAME)))
+}
+
+/// The `local.followpaths` list for the union of the stages' context paths:
+/// relative, sorted, deduplicated; empty (attribute left out) when the whole
+/// context is used (`/`) or nothing is.
+pub(crate) fn follow_paths<'a>(paths: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for p in paths {
+        let cleaned = context_path(p);
+        if cleaned == "/" {
+            return Vec::new();
+        }
+        out.insert(cleaned.trim_start_matches('/').to_string());
+    }
+    out.into_iter().collect()
+}
+
+/// How a source path is recorded in `ctx_paths`: absolute and cleaned
+/// (`.` and `` become `/`, `a/../b` becomes `/b`).
+pub(crate) fn context_path(path: &str) -> String {
+    clean_path(&format!("/{path}"))
+}
+
+/// Go's `path.Clean` (lexical; `..` above the root stays at the root for
+/// absolute paths, is kept for relative ones).
+pub(crate) fn clean_path(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// Go's `path.Base`: the last element, `.` for an empty path, `/` for the
+/// root.
+pub(crate) fn base_name(p: &str) -> String {
+    if p.is_empty() {
+        return ".".to_string();
+    }
+    let trimmed = p.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/".to_string();
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(session: Option<&str>, excludes: &[&str]) -> ContextConfig {
+        ContextConfig {
+            local_name: "context".into(),
+            session_id: session.map(str::to_string),
+            local_unique: Some("u1".into()),
+            exclude_patterns: excludes.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn attrs(state: &State) -> serde_json::Map<String, serde_json::Value> {
+        let dump = stagecraft_llb::dump_json(&state.marshal());
+        let ops: Vec<serde_json::Value> = serde_json::from_str(&dump).unwrap();
+        let source = ops.iter().find(|op| op["op"] == "source").unwrap();
+        assert_eq!(source["id"], "local://context");
+        source["attrs"].as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn follow_paths_are_sorted_relative_and_dropped_for_root() {
+        let set: BTreeSet<String> = ["/go.sum", "/go.mod", "/src/../README.md"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(follow_paths(&set), vec!["README.md", "go.mod", "go.sum"]);
+        let with_root: Vec<String> = vec!["/a".into(), "/".into()];
+        assert!(follow_paths(&with_root).is_empty());
+        assert!(follow_paths(&Vec::<String>::new()).is_empty());
+        assert_eq!(context_path("."), "/");
+        assert_eq!(context_path("./src/"), "/src");
+    }
+
+    #[test]
+    fn session_follow_paths_and_excludes_become_attrs() {
+        let st = main_context(
+            &config(Some("sess"), &["*.log"]),
+            vec!["go.mod".into(), "go.sum".into()],
+        )
+        .unwrap();
+        let a = attrs(&st);
+        assert_eq!(a["local.session"], "sess");
+        assert!(!a.contains_key("local.unique"));
+        assert_eq!(a["local.sharedkeyhint"], "context");
+        assert_eq!(a["local.followpaths"], r#"["go.mod","go.sum"]"#);
+        assert_eq!(a["local.excludepatterns"], r#"["*.log"]"#);
+        assert_eq!(
+            st.meta().and_then(|m| m.custom_name.clone()).as_deref(),
+            Some(LOAD_CONTEXT_NAME)
+        );
+    }
+
+    #[test]
+    fn no_session_uses_unique_and_empty_lists_are_left_out() {
+        let a = attrs(&main_context(&config(None, &[]), Vec::new()).unwrap());
+        assert_eq!(a["local.unique"], "u1");
+        assert!(!a.contains_key("local.followpaths"));
+        assert!(!a.contains_key("local.excludepatterns"));
+    }
+
+    #[test]
+    fn clean_and_base_match_go() {
+        for (input, want) in [
+            ("", "."),
+            ("a/../..", ".."),
+            ("/../a/", "/a"),
+            ("a//b/.", "a/b"),
+        ] {
+            assert_eq!(clean_path(input), want, "{input}");
+        }
+        for (input, want) in [("", "."), ("/", "/"), ("/a/b/", "b"), ("tok", "tok")] {
+            assert_eq!(base_name(input), want, "{input}");
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! Per-stage dispatch: each instruction updates the stage's LLB state and
+//! image config.
+//!
+//! Notes for the RUN / COPY / ADD dispatchers (run.rs, mounts.rs, copy.rs,
+//! add.rs, and context.rs for the main context):
+//!
+//! * Expand words with [`DispatchState::expand_word`] /
+//!   [`DispatchState::expand_words`]: they use the env in scope (image
+//!   `Env`, then ENV and ARG values of the stage, in the order the Go client
+//!   keeps) and the file's escape character.
+//! * Name an op with [`DispatchState::progress_name`] given the
+//!   instruction's `origin.original` (it expands variables the way the
+//!   reference does for names, upper-cases the keyword, adds
+//!   `[stage i/total]` and `ONBUILD `). Call it exactly once per
+//!   instruction that produces an op (RUN/COPY/ADD/WORKDIR): it advances the
+//!   step counter.
+//! * Build the op's metadata with [`DispatchState::op_meta`] (name, source
+//!   lines of the instruction, `ignore_cache` for `no-cache` stages) and add
+//!   [`with_command`] for RUN and HTTP ADD (the
+//!   `com.docker.dockerfile.v1.command` description).
+//! * Record the step in the image history with
+//!   [`DispatchState::commit_layer`] (RUN/COPY/ADD: ` # buildkit` suffix and
+//!   a layer) or [`DispatchState::commit_empty`].
+//! * COPY --from / RUN --mount from=: [`DispatchContext::copy_source`] and
+//!   [`DispatchContext::mount_source`] return the dispatched stage or
+//!   implicit image (errors name the line); the main build context is
+//!   [`DispatchContext::main_context`]. Record every context path used in
+//!   `d.ctx_paths` (absolute, cleaned; `/` means "all": no followpaths).
+//! * Exec defaults from options (network, hostname, extra hosts, ulimits,
+//!   shm size, cgroup parent, proxy env) are in [`DispatchContext::exec`],
+//!   already filtered by the daemon's caps; `d.network` is the stage's
+//!   default network (force-network-mode).
+
+mod config;
+mod env;
+mod gofmt;
+pub(crate) mod names;
+mod ports;
+pub(crate) mod workdir;
+
+mod add;
+mod copy;
+mod mounts;
+mod run;
+
+use std::collections::BTreeSet;
+
+use stagecraft_instructions::Instruction;
+use stagecraft_llb::{OpMeta, ProxyEnv, SourceMap, State};
+use stagecraft_shell::Lexer;
+use stagecraft_syntax::Span;
+
+use crate::envlist::EnvList;
+use crate::error::{LowerError, LowerErrorKind};
+use crate::graph::{Plan, Target};
+use crate::image::{History, Image};
+use crate::options::BuildOptions;
+use crate::platform::Platform;
+
+pub(crate) use config::shell_or_default;
+
+/// Description key holding the instruction text of RUN, FROM and HTTP ADD.
+pub(crate) const COMMAND_DESCRIPTION: &str = "com.docker.dockerfile.v1.command";
+/// The `comment` of every history entry the Dockerfile frontend writes.
+pub(crate) const HISTORY_COMMENT: &str = "buildkit.dockerfile.v0";
+
+/// Adds the `com.docker.dockerfile.v1.command` description.
+pub(crate) fn with_command(meta: OpMeta, original: &str) -> OpMeta {
+    meta.with_description(COMMAND_DESCRIPTION, original)
+}
+
+/// One instruction to run in a stage: the stage's own, or an ONBUILD
+/// trigger (inherited, run first, located at the stage's FROM line).
+#[derive(Clone, Debug)]
+pub(crate) struct Command {
+    pub(crate) instruction: Instruction,
+    pub(crate) on_build: bool,
+}
+
+impl Command {
+    pub(crate) fn span(&self) -> Span {
+        self.instruction.span()
+    }
+}
+
+/// The `[stage i/total]` counter of one stage.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Progress {
+    /// Stage name in progress names; `None` for a single-stage Dockerfile.
+    pub(crate) stage_name: Option<String>,
+    pub(crate) index: usize,
+    /// FROM <image> (1) + RUN/COPY/ADD/WORKDIR of the stage, ONBUILD
+    /// triggers included. 0 means "no prefix".
+    pub(crate) total: usize,
+}
+
+/// What one stage is while its instructions are dispatched.
+#[derive(Clone, Debug)]
+pub(crate) struct DispatchState {
+    /// Graph node of this stage.
+    pub(crate) node: usize,
+    /// `name` or `stage-N`, for messages.
+    pub(crate) display_name: String,
+    pub(crate) state: State,
+    pub(crate) image: Image,
+    /// The env RUN sees: image Env, ENV and ARG values.
+    pub(crate) env: EnvList,
+    /// ARGs declared in this stage (and its base stages), with their
+    /// values, in order: RUN's history text lists them (`|N K=V …`).
+    pub(crate) build_args: Vec<(String, Option<String>)>,
+    /// Working directory of the state (always absolute, `/` by default).
+    pub(crate) workdir: String,
+    /// User of the state (`""` = image default).
+    pub(crate) user: String,
+    pub(crate) platform: Platform,
+    pub(crate) network: stagecraft_llb::NetworkMode,
+    pub(crate) progress: Progress,
+    /// Paths used from the main build context (absolute, cleaned).
+    pub(crate) ctx_paths: BTreeSet<String>,
+    pub(crate) ignore_cache: bool,
+    /// CMD was set in this stage (ENTRYPOINT then keeps it).
+    pub(crate) cmd_set: bool,
+    /// The command being dispatched is an ONBUILD trigger.
+    pub(crate) on_build: bool,
+    /// ARG names declared in this stage (for unused build-arg warnings).
+    pub(crate) declared_args: BTreeSet<String>,
+}
+
+impl DispatchState {
+    /// Expands one word with the env in scope (quotes removed).
+    pub(crate) fn expand_word(
+        &self,
+        cx: &DispatchContext<'_>,
+        word: &str,
+        span: Span,
+    ) -> Result<String, LowerError> {
+        cx.lexer
+            .expand_word(word, &self.env)
+            .map(|e| e.value)
+            .map_err(|e| LowerError::at(LowerErrorKind::Expand(e), span))
+    }
+
+    /// Expands and splits into words (the reference's `ProcessWords`).
+    pub(crate) fn expand_words(
+        &self,
+        cx: &DispatchContext<'_>,
+        word: &str,
+        span: Span,
+    ) -> Result<Vec<String>, LowerError> {
+        cx.lexer
+            .expand_words(word, &self.env)
+            .map(|e| e.value)
+            .map_err(|e| LowerError::at(LowerErrorKind::Expand(e), span))
+    }
+
+    /// The progress name of the next op-producing step, from the
+    /// instruction text as written. Advances the step counter.
+    pub(crate) fn progress_name(&mut self, cx: &DispatchContext<'_>, original: &str) -> String {
+        let text = names::uppercase_keyword(&names::expand_for_name(cx.lexer, original, &self.env));
+        self.prefixed(&text)
+    }
+
+    /// `[stage i/total] ` + `text`, advancing the step counter.
+    pub(crate) fn prefixed(&mut self, text: &str) -> String {
+        names::prefix(&mut self.progress, self.on_build, text)
+    }
+
+    /// Metadata for an op made by the instruction at `span`.
+    pub(crate) fn op_meta(&self, cx: &DispatchContext<'_>, name: String, span: Span) -> OpMeta {
+        OpMeta::named(name)
+            .with_location(cx.location(span))
+            .with_ignore_cache(self.ignore_cache)
+    }
+
+    /// History entry for a step that adds a layer (RUN/COPY/ADD).
+    pub(crate) fn commit_layer(&mut self, created_by: &str) {
+        self.commit(format!("{created_by} # buildkit"), true);
+    }
+
+    /// History entry for a metadata-only step.
+    pub(crate) fn commit_empty(&mut self, created_by: &str) {
+        self.commit(created_by.to_string(), false);
+    }
+
+    pub(crate) fn commit(&mut self, created_by: String, with_layer: bool) {
+        self.image.history.push(History {
+            created: None,
+            created_by,
+            author: String::new(),
+            comment: HISTORY_COMMENT.to_string(),
+            empty_layer: !with_layer,
+        });
+    }
+
+    /// `args` run through the stage's SHELL (or the OS default).
+    pub(crate) fn with_shell(&self, command: &str) -> Vec<String> {
+        let mut args = shell_or_default(&self.image);
+        args.push(command.to_string());
+        args
+    }
+
+    /// The platform as the llb crate wants it on ops.
+    pub(crate) fn pb_platform(&self) -> stagecraft_llb::pb::Platform {
+        self.platform.to_pb()
+    }
+}
+
+/// Exec settings that come from build options, already filtered by the
+/// daemon's caps as the reference filters them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ExecDefaults {
+    pub(crate) hostname: String,
+    pub(crate) extra_hosts: Vec<stagecraft_llb::HostIp>,
+    /// Empty unless the daemon supports `exec.meta.ulimit`.
+    pub(crate) ulimits: Vec<stagecraft_llb::Ulimit>,
+    /// `/dev/shm` tmpfs size; `None` unless set and `exec.mount.tmpfs.size`
+    /// is supported.
+    pub(crate) shm_size: Option<i64>,
+    /// Empty unless set and `exec.meta.cgroup.parent` is supported.
+    pub(crate) cgroup_parent: String,
+    pub(crate) proxy_env: Option<ProxyEnv>,
+}
+
+/// The daemon's LLB caps; `None` means "assume everything".
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Caps<'a>(pub(crate) Option<&'a BTreeSet<String>>);
+
+impl Caps<'_> {
+    pub(crate) fn supports(&self, cap: &str) -> bool {
+        self.0.is_none_or(|set| set.contains(cap))
+    }
+}
+
+/// A dispatched stage (or implicit image): what COPY --from and RUN
+/// --mount from= read.
+#[derive(Clone, Debug)]
+pub(crate) struct StageOutput {
+    pub(crate) state: State,
+    pub(crate) image: Image,
+    pub(crate) platform: Platform,
+}
+
+/// Everything shared by the stages of one build.
+pub(crate) struct DispatchContext<'a> {
+    pub(crate) options: &'a BuildOptions,
+    pub(crate) caps: Caps<'a>,
+    pub(crate) lexer: Lexer,
+    pub(crate) source_map: &'a SourceMap,
+    /// The `local://context` source (with followpaths once known).
+    pub(crate) main_context: &'a State,
+    pub(crate) plan: &'a Plan,
+    /// Dispatched outputs by graph node.
+    pub(crate) outputs: &'a [Option<StageOutput>],
+    /// Global (meta) ARGs and the automatic platform args.
+    pub(crate) global_args: &'a EnvList,
+    pub(crate) exec: &'a ExecDefaults,
+}
+
+impl DispatchContext<'_> {
+    /// The source location covering `span`, one range per line.
+    pub(crate) fn location(&self, span: Span) -> stagecraft_llb::SourceLocation {
+        let first = i32::try_from(span.start).unwrap_or(i32::MAX);
+        let last = i32::try_from(span.end.max(span.start)).unwrap_or(i32::MAX);
+        self.source_map.lines(first, last)
+    }
+
+    /// The stage or image named by `COPY --from=<from>` in stage `d`.
+    pub(crate) fn copy_source(
+        &self,
+        d: &DispatchState,
+        from: &str,
+        span: Span,
+    ) -> Result<&StageOutput, LowerError> {
+        let node = self.plan.copy_target(from).ok_or_else(|| {
+            LowerError::at(
+                LowerErrorKind::Invalid {
+                    instruction: "COPY",
+                    message: format!("unknown --from source {from:?}"),
+                },
+                span,
+            )
+        })?;
+        self.output_for(d, node, from, "copy", span)
+    }
+
+    /// The stage or image named by `RUN --mount=from=<from>` in stage `d`.
+    pub(crate) fn mount_source(
+        &self,
+        d: &DispatchState,
+        from: &str,
+        span: Span,
+    ) -> Result<&StageOutput, LowerError> {
+        let node = self.plan.mount_target(from).ok_or_else(|| {
+            LowerError::at(
+                LowerErrorKind::Invalid {
+                    instruction: "RUN",
+                    message: format!("unknown mount source {from:?}"),
+                },
+                span,
+            )
+        })?;
+        self.output_for(d, node, from, "mount", span)
+    }
+
+    fn output_for(
+        &self,
+        d: &DispatchState,
+        node: Target,
+        from: &str,
+        action: &'static str,
+        span: Span,
+    ) -> Result<&StageOutput, LowerError> {
+        match self.outputs.get(node.0).and_then(Option::as_ref) {
+            Some(out) => Ok(out),
+            None => Err(LowerError::at(
+                LowerErrorKind::LaterStage {
+                    action,
+                    from: from.to_string(),
+                    current: d.display_name.clone(),
+                    from_line: self.plan.node_line(node),
+                },
+                span,
+            )),
+        }
+    }
+}
+
+/// Runs the commands of one stage in order.
+pub(crate) fn dispatch_commands(
+    d: &mut DispatchState,
+    cx: &DispatchContext<'_>,
+    commands: &[Command],
+) -> Result<(), LowerError> {
+    for cmd in commands {
+        d.on_build = cmd.on_build;
+        dispatch_one(d, cx, &cmd.instruction).map_err(|e| e.or_span(cmd.span()))?;
+    }
+    d.on_build = false;
+    Ok(())
+}
+
+fn dispatch_one(
+    d: &mut DispatchState,
+    cx: &DispatchContext<'_>,
+    instruction: &Instruction,
+) -> Result<(), LowerError> {
+    match instruction {
+        Instruction::Run(i) => run::dispatch_run(d, cx, i),
+        Instruction::Copy(i) => copy::dispatch_copy(d, cx, i),
+        Instruction::Add(i) => add::dispatch_add(d, cx, i),
+        Instruction::Env(i) => env::dispatch_env(d, cx, i),
+        Instruction::Arg(i) => env::dispatch_arg(d, cx, i),
+        Instruction::Workdir(i) => workdir::dispatch_workdir(d, cx, i),
+        Instruction::User(i) => config::dispatch_user(d, cx, i),
+        Instruction::Shell(i) => config::dispatch_shell(d, i),
+        Instruction::Cmd(i) => config::dispatch_cmd(d, i),
+        Instruction::Entrypoint(i) => config::dispatch_entrypoint(d, i),
+        Instruction::Label(i) => config::dispatch_label(d, cx, i),
+        Instruction::Expose(i) => config::dispatch_expose(d, cx, i),
+        Instruction::Volume(i) => config::dispatch_volume(d, cx, i),
+        Instruction::Healthcheck(i) => config::dispatch_healthcheck(d, i),
+        Instruction::StopSignal(i) => config::dispatch_stopsignal(d, cx, i),
+        Instruction::Onbuild(i) => config::dispatch_onbuild(d, i),
+        Instruction::Maintainer(i) => config::dispatch_maintainer(d, cx, i),
+    }
+}
+

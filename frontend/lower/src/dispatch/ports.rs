@@ -1,0 +1,85 @@
+//! EXPOSE port specs: `80`, `53/udp`, `8000-8010/tcp` (host parts allowed
+//! and ignored, as the reference does).
+
+use std::net::IpAddr;
+
+/// Each spec becomes one `port/proto` per port of its range.
+pub(crate) fn parse_ports(specs: &[String]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for spec in specs {
+        out.extend(parse_port(spec).map_err(|e| format!("invalid port {spec:?}: {e}"))?);
+    }
+    Ok(out)
+}
+
+fn parse_port(raw: &str) -> Result<Vec<String>, String> {
+    let parts: Vec<&str> = raw.split(':').collect();
+    let (ip, host_port, container) = match parts.as_slice() {
+        [c] => (String::new(), "", *c),
+        [h, c] => (String::new(), *h, *c),
+        [rest @ .., h, c] => (rest.join(":"), *h, *c),
+        [] => (String::new(), "", ""),
+    };
+    let (port, proto) = container.split_once('/').unwrap_or((container, ""));
+    if port.is_empty() {
+        return Err("no port specified".to_string());
+    }
+    let proto = match proto.to_lowercase().as_str() {
+        "" => "tcp".to_string(),
+        p @ ("tcp" | "udp" | "sctp") => p.to_string(),
+        _ => return Err(format!("invalid proto: {proto}")),
+    };
+    if !ip.is_empty() {
+        let bare = ip.trim_start_matches('[').trim_end_matches(']');
+        if bare.parse::<IpAddr>().is_err() {
+            return Err(format!("invalid IP address: {ip}"));
+        }
+    }
+    let (start, end) = port_range(port).map_err(|_| format!("invalid containerPort: {port}"))?;
+    if !host_port.is_empty() {
+        let (hs, he) = port_range(host_port).map_err(|_| format!("invalid hostPort: {host_port}"))?;
+        if end - start != he - hs && end != start {
+            return Err(format!(
+                "invalid ranges specified for container and host Ports: {port} and {host_port}"
+            ));
+        }
+    }
+    Ok((start..=end).map(|p| format!("{p}/{proto}")).collect())
+}
+
+fn port_range(text: &str) -> Result<(u32, u32), ()> {
+    let number = |s: &str| s.parse::<u32>().ok().filter(|p| *p <= 65535).ok_or(());
+    match text.split_once('-') {
+        None => number(text).map(|p| (p, p)),
+        Some((a, b)) if a == b => number(a).map(|p| (p, p)),
+        Some((a, b)) => {
+            let (s, e) = (number(a)?, number(b)?);
+            if e < s { Err(()) } else { Ok((s, e)) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ports(specs: &[&str]) -> Result<Vec<String>, String> {
+        parse_ports(&specs.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn ranges_and_protocols() {
+        assert_eq!(
+            ports(&["80", "53/UDP", "8000-8002/tcp"]).unwrap(),
+            ["80/tcp", "53/udp", "8000/tcp", "8001/tcp", "8002/tcp"]
+        );
+        assert_eq!(ports(&["127.0.0.1:8080:80"]).unwrap(), ["80/tcp"]);
+    }
+
+    #[test]
+    fn rejects_bad_specs() {
+        for bad in ["", "80/xyz", "70000", "90-80", "x"] {
+            assert!(ports(&[bad]).is_err(), "{bad}");
+        }
+    }
+}

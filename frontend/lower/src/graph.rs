@@ -1,0 +1,561 @@
+//! The stage graph: which stage uses which (FROM <stage>, COPY --from,
+//! RUN --mount from=), implicit image stages, the target and the stages it
+//! needs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::convert::Infallible;
+
+use stagecraft_instructions::{Dockerfile, Instruction, Mount};
+use stagecraft_shell::{Lexer, NoEnv};
+use stagecraft_syntax::Span;
+
+use crate::dispatch::Command;
+use crate::envlist::EnvList;
+use crate::error::{LowerError, LowerErrorKind};
+use crate::platform::Platform;
+
+/// A graph node id (index into [`StageGraph::nodes`] / the plan's nodes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Target(pub(crate) usize);
+
+/// How a node's filesystem starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Base {
+    Scratch,
+    /// An image reference as written after expansion (not normalised).
+    Image(String),
+    /// An earlier stage.
+    Stage(Target),
+}
+
+/// Why one node needs another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeKind {
+    /// `FROM <stage>`.
+    Base,
+    /// `COPY --from=<stage|index|image>`.
+    CopyFrom,
+    /// `RUN --mount=from=<stage|image>`.
+    MountFrom,
+}
+
+impl EdgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Base => "base",
+            EdgeKind::CopyFrom => "copy",
+            EdgeKind::MountFrom => "mount",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Dep {
+    pub(crate) target: Target,
+    pub(crate) kind: EdgeKind,
+    pub(crate) span: Span,
+}
+
+/// One node while planning: a stage of the file or an image named by
+/// COPY --from / RUN --mount from=.
+#[derive(Clone, Debug)]
+pub(crate) struct PlanNode {
+    /// Stage index in the file; `None` for an implicit image stage.
+    pub(crate) stage: Option<usize>,
+    /// Lower-case stage name or `stage-N`; for images, the reference.
+    pub(crate) display: String,
+    /// `AS name`, lower-cased.
+    pub(crate) name: Option<String>,
+    pub(crate) base: Base,
+    /// `FROM --platform`, expanded.
+    pub(crate) platform: Option<Platform>,
+    pub(crate) commands: Vec<Command>,
+    pub(crate) deps: Vec<Dep>,
+    /// The FROM line (for images: the instruction naming them).
+    pub(crate) span: Span,
+    /// FROM's text as written (`com.docker.dockerfile.v1.command`).
+    pub(crate) from_text: String,
+    /// ONBUILD triggers have been added.
+    pub(crate) onbuild_done: bool,
+    /// Steps counted for `[stage i/total]`.
+    pub(crate) total: usize,
+}
+
+/// Every node and the target.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    pub(crate) nodes: Vec<PlanNode>,
+    pub(crate) stage_count: usize,
+    by_name: BTreeMap<String, Target>,
+    images: BTreeMap<String, Target>,
+    pub(crate) target: Target,
+}
+
+/// A stage reference as written in `--from` / `from=`.
+enum FromRef {
+    Index(usize),
+    Name(String),
+}
+
+impl Plan {
+    /// Builds the graph. FROM names and platforms are expanded with
+    /// `global_args` only.
+    pub(crate) fn build(
+        df: &Dockerfile,
+        global_args: &EnvList,
+        lexer: Lexer,
+        target: Option<&str>,
+    ) -> Result<Plan, LowerError> {
+        let mut plan = Plan {
+            nodes: Vec::with_capacity(df.stages.len()),
+            stage_count: df.stages.len(),
+            by_name: BTreeMap::new(),
+            images: BTreeMap::new(),
+            target: Target(0),
+        };
+        for (i, stage) in df.stages.iter().enumerate() {
+            let span = stage.base.origin.span;
+            let base_name = lexer
+                .expand_word(&stage.base.base, global_args)
+                .map_err(|e| LowerError::at(LowerErrorKind::Expand(e), span))?
+                .value;
+            if base_name.is_empty() {
+                return Err(LowerError::at(
+                    LowerErrorKind::BlankBaseName(stage.base.base.clone()),
+                    span,
+                ));
+            }
+            let platform = match &stage.base.platform {
+                None => None,
+                Some(raw) => Some(expand_platform(lexer, raw, global_args, span)?),
+            };
+            // Only stages defined earlier can be a base.
+            let base = match plan.by_name.get(&base_name.to_lowercase()) {
+                Some(t) => Base::Stage(*t),
+                None if base_name.eq_ignore_ascii_case("scratch") => Base::Scratch,
+                None => Base::Image(base_name),
+            };
+            let display = match &stage.name {
+                Some(n) => n.lookup.clone(),
+                None => format!("stage-{i}"),
+            };
+            let commands: Vec<Command> = stage
+                .commands
+                .iter()
+                .map(|c| Command {
+                    instruction: c.clone(),
+                    on_build: false,
+                })
+                .collect();
+            let total = usize::from(matches!(base, Base::Image(_)))
+                + commands.iter().filter(|c| counts_as_step(&c.instruction)).count();
+            plan.nodes.push(PlanNode {
+                stage: Some(i),
+                display,
+                name: stage.name.as_ref().map(|n| n.lookup.clone()),
+                base,
+                platform,
+                commands,
+                deps: Vec::new(),
+                span,
+                from_text: stage.base.origin.original.clone(),
+                onbuild_done: false,
+                total,
+            });
+            if let Some(n) = &stage.name {
+                plan.by_name.entry(n.lookup.clone()).or_insert(Target(i));
+            }
+        }
+        plan.target = match target {
+            None => Target(plan.stage_count.saturating_sub(1)),
+            Some(t) => plan.by_name.get(&t.to_lowercase()).copied().ok_or_else(|| {
+                LowerError::new(
+                    LowerErrorKind::UnknownTarget {
+                        target: t.to_string(),
+                        known: plan.by_name.keys().cloned().collect(),
+                    },
+                    None,
+                )
+            })?,
+        };
+        for i in 0..plan.stage_count {
+            let commands = plan.nodes.get(i).map(|n| n.commands.clone()).unwrap_or_default();
+            for cmd in &commands {
+                plan.add_command_deps(Target(i), cmd)?;
+            }
+        }
+        plan.check_cycles()?;
+        Ok(plan)
+    }
+
+    /// Records the stages/images `cmd` of node `owner` reads. Returns
+    /// whether it added any.
+    pub(crate) fn add_command_deps(&mut self, owner: Target, cmd: &Command) -> Result<bool, LowerError> {
+        let span = cmd.span();
+        let refs: Vec<(FromRef, EdgeKind)> = match &cmd.instruction {
+            Instruction::Copy(c) => match &c.from {
+                None => Vec::new(),
+                Some(from) => {
+                    let literal = Lexer::new('\\')
+                        .expand_word(from, &NoEnv)
+                        .map(|e| e.value == *from)
+                        .unwrap_or(false);
+                    if !literal {
+                        return Err(LowerError::at(LowerErrorKind::FromExpansion, span));
+                    }
+                    let r = match from.parse::<usize>() {
+                        Ok(i) => FromRef::Index(i),
+                        Err(_) => FromRef::Name(from.clone()),
+                    };
+                    vec![(r, EdgeKind::CopyFrom)]
+                }
+            },
+            Instruction::Run(r) => r
+                .mounts
+                .iter()
+                .filter_map(|m| mount_from(m))
+                .map(|f| (FromRef::Name(f), EdgeKind::MountFrom))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let added = !refs.is_empty();
+        for (r, kind) in refs {
+            let target = match r {
+                FromRef::Index(i) if i < self.stage_count => Target(i),
+                FromRef::Index(index) => {
+                    return Err(LowerError::at(
+                        LowerErrorKind::StageIndex {
+                            index,
+                            count: self.stage_count,
+                        },
+                        span,
+                    ));
+                }
+                FromRef::Name(name) => match self.by_name.get(&name.to_lowercase()) {
+                    Some(t) => *t,
+                    None => self.image_node(&name, span),
+                },
+            };
+            if let Some(node) = self.nodes.get_mut(owner.0) {
+                node.deps.push(Dep { target, kind, span });
+            }
+        }
+        Ok(added)
+    }
+
+    fn image_node(&mut self, reference: &str, span: Span) -> Target {
+        if let Some(t) = self.images.get(reference) {
+            return *t;
+        }
+        let t = Target(self.nodes.len());
+        let base = if reference.eq_ignore_ascii_case("scratch") {
+            Base::Scratch
+        } else {
+            Base::Image(reference.to_string())
+        };
+        self.nodes.push(PlanNode {
+            stage: None,
+            display: reference.to_string(),
+            name: None,
+            base,
+            platform: None,
+            commands: Vec::new(),
+            deps: Vec::new(),
+            span,
+            from_text: String::new(),
+            onbuild_done: true,
+            total: 0,
+        });
+        self.images.insert(reference.to_string(), t);
+        t
+    }
+
+    /// The node `COPY --from=<from>` reads.
+    pub(crate) fn copy_target(&self, from: &str) -> Option<Target> {
+        match from.parse::<usize>() {
+            Ok(i) if i < self.stage_count => Some(Target(i)),
+            Ok(_) => None,
+            Err(_) => self.name_or_image(from),
+        }
+    }
+
+    /// The node `RUN --mount=from=<from>` reads.
+    pub(crate) fn mount_target(&self, from: &str) -> Option<Target> {
+        self.name_or_image(from)
+    }
+
+    fn name_or_image(&self, from: &str) -> Option<Target> {
+        self.by_name
+            .get(&from.to_lowercase())
+            .or_else(|| self.images.get(from))
+            .copied()
+    }
+
+    /// First line of the node's FROM (or of the instruction naming an image).
+    pub(crate) fn node_line(&self, t: Target) -> usize {
+        self.nodes.get(t.0).map_or(0, |n| n.span.start)
+    }
+
+    pub(crate) fn node(&self, t: Target) -> Option<&PlanNode> {
+        self.nodes.get(t.0)
+    }
+
+    /// The target and everything it needs, through bases and deps.
+    pub(crate) fn reachable(&self) -> BTreeSet<Target> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![self.target];
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t) {
+                continue;
+            }
+            if let Some(node) = self.nodes.get(t.0) {
+                if let Base::Stage(b) = node.base {
+                    stack.push(b);
+                }
+                stack.extend(node.deps.iter().map(|d| d.target));
+            }
+        }
+        seen
+    }
+
+    pub(crate) fn check_cycles(&self) -> Result<(), LowerError> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Active,
+            Done,
+        }
+        let mut marks = vec![Mark::New; self.nodes.len()];
+        for start in 0..self.nodes.len() {
+            if marks.get(start) != Some(&Mark::New) {
+                continue;
+            }
+            // Iterative DFS: (node, next child index).
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            if let Some(m) = marks.get_mut(start) {
+                *m = Mark::Active;
+            }
+            while let Some((n, child)) = stack.last().copied() {
+                let next = self.children(n).get(child).copied();
+                match next {
+                    None => {
+                        if let Some(m) = marks.get_mut(n) {
+                            *m = Mark::Done;
+                        }
+                        stack.pop();
+                    }
+                    Some(c) => {
+                        if let Some(top) = stack.last_mut() {
+                            top.1 += 1;
+                        }
+                        match marks.get(c) {
+                            Some(Mark::Active) => {
+                                let node = self.nodes.get(c);
+                                return Err(LowerError::new(
+                                    LowerErrorKind::Cycle {
+                                        stage: node.map(|n| n.display.clone()).unwrap_or_default(),
+                                    },
+                                    node.map(|n| n.span),
+                                ));
+                            }
+                            Some(Mark::New) => {
+                                if let Some(m) = marks.get_mut(c) {
+                                    *m = Mark::Active;
+                                }
+                                stack.push((c, 0));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn children(&self, n: usize) -> Vec<usize> {
+        let Some(node) = self.nodes.get(n) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = node.deps.iter().map(|d| d.target.0).collect();
+        if let Base::Stage(b) = node.base {
+            out.push(b.0);
+        }
+        out
+    }
+
+    /// Fails when a reachable stage reads a stage defined at or after it.
+    pub(crate) fn check_order(&self, reachable: &BTreeSet<Target>) -> Result<(), LowerError> {
+        for t in reachable {
+            let Some(node) = self.nodes.get(t.0) else { continue };
+            let Some(own) = node.stage else { continue };
+            for dep in &node.deps {
+                let Some(dep_node) = self.nodes.get(dep.target.0) else { continue };
+                if dep_node.stage.is_some_and(|s| s >= own) {
+                    return Err(LowerError::at(
+                        LowerErrorKind::LaterStage {
+                            action: if dep.kind == EdgeKind::MountFrom { "mount" } else { "copy" },
+                            from: dep_node.display.clone(),
+                            current: node.display.clone(),
+                            from_line: dep_node.span.start,
+                        },
+                        dep.span,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The public view of the graph.
+    pub(crate) fn to_public(&self, reachable: &BTreeSet<Target>) -> StageGraph {
+        let nodes = self
+            .nodes
+            .iter()
+            .map(|n| GraphNode {
+                name: n.display.clone(),
+                kind: match (n.stage, &n.base) {
+                    (Some(index), base) => GraphNodeKind::Stage {
+                        index,
+                        base: match base {
+                            Base::Scratch => "scratch".to_string(),
+                            Base::Image(r) => r.clone(),
+                            Base::Stage(t) => self.node(*t).map(|b| b.display.clone()).unwrap_or_default(),
+                        },
+                    },
+                    (None, _) => GraphNodeKind::Image {
+                        reference: n.display.clone(),
+                    },
+                },
+                span: n.span,
+            })
+            .collect();
+        let mut edges = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if let Base::Stage(b) = n.base {
+                edges.push(GraphEdge {
+                    from: i,
+                    to: b.0,
+                    kind: EdgeKind::Base,
+                    span: n.span,
+                });
+            }
+            for d in &n.deps {
+                edges.push(GraphEdge {
+                    from: i,
+                    to: d.target.0,
+                    kind: d.kind,
+                    span: d.span,
+                });
+            }
+        }
+        StageGraph {
+            nodes,
+            edges,
+            target: self.target.0,
+            reachable: reachable.iter().map(|t| t.0).collect(),
+        }
+    }
+}
+
+/// RUN/COPY/ADD/WORKDIR count as steps of `[stage i/total]`.
+pub(crate) fn counts_as_step(i: &Instruction) -> bool {
+    matches!(
+        i,
+        Instruction::Run(_) | Instruction::Copy(_) | Instruction::Add(_) | Instruction::Workdir(_)
+    )
+}
+
+/// `from=` of a bind or cache mount, read without expansion (the
+/// reference forbids variables there).
+fn mount_from(spec: &stagecraft_instructions::MountSpec) -> Option<String> {
+    let mount = spec.resolve(|s| Ok::<_, Infallible>(s.to_string())).ok()?;
+    match mount {
+        Mount::Bind(b) => b.from,
+        Mount::Cache(c) => c.from,
+        _ => None,
+    }
+}
+
+fn expand_platform(
+    lexer: Lexer,
+    raw: &str,
+    args: &EnvList,
+    span: Span,
+) -> Result<Platform, LowerError> {
+    let value = lexer
+        .expand_word(raw, args)
+        .map_err(|e| LowerError::at(LowerErrorKind::Expand(e), span))?
+        .value;
+    if value.is_empty() {
+        return Err(LowerError::at(
+            LowerErrorKind::Platform {
+                given: raw.to_string(),
+                why: format!("empty platform value from expression {raw}"),
+            },
+            span,
+        ));
+    }
+    Platform::parse(&value).map_err(|e| {
+        LowerError::at(
+            LowerErrorKind::Platform {
+                given: raw.to_string(),
+                why: e.to_string(),
+            },
+            span,
+        )
+    })
+}
+
+/// The stage graph for `stagecraft graph`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageGraph {
+    pub nodes: Vec<GraphNode>,
+    pub edges: Vec<GraphEdge>,
+    /// Index into `nodes`.
+    pub target: usize,
+    /// Nodes the target needs (itself included).
+    pub reachable: BTreeSet<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphNode {
+    /// Stage name (`stage-N` when unnamed) or image reference.
+    pub name: String,
+    pub kind: GraphNodeKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GraphNodeKind {
+    /// A stage of the file; `base` is its FROM after ARG expansion.
+    Stage { index: usize, base: String },
+    /// An image used by COPY --from / RUN --mount from= only.
+    Image { reference: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphEdge {
+    /// The node that needs `to`.
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+    pub span: Span,
+}
+
+/// One stage, for `stagecraft targets`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetInfo {
+    /// Lower-case stage name, or `stage-N`.
+    pub name: String,
+    /// False for `stage-N` (it cannot be used as `--target`).
+    pub named: bool,
+    /// FROM's image or stage, as written.
+    pub base: String,
+    pub platform: Option<String>,
+    /// `# name description` comment above the FROM.
+    pub description: Option<String>,
+    pub span: Span,
+    /// The last stage: built when no target is given.
+    pub is_default: bool,
+}

@@ -1,0 +1,275 @@
+//! The image config we return to BuildKit (`containerimage.config`) and read
+//! from base images.
+//!
+//! Our own serde types rather than `oci-spec`'s: the OCI config lacks the
+//! Docker extensions a Dockerfile sets (`Healthcheck`, `OnBuild`, `Shell`), and
+//! fields we do not model must survive a round trip from the base image, which
+//! the `extra` maps keep.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::platform::Platform;
+
+/// The default PATH BuildKit gives Linux containers whose image sets none.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub architecture: String,
+    #[serde(default)]
+    pub os: String,
+    #[serde(
+        rename = "os.version",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub os_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    #[serde(default)]
+    pub config: ImageConfig,
+    #[serde(default)]
+    pub rootfs: RootFs,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<History>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageConfig {
+    #[serde(rename = "User", default, skip_serializing_if = "String::is_empty")]
+    pub user: String,
+    #[serde(
+        rename = "ExposedPorts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exposed_ports: Option<BTreeMap<String, Empty>>,
+    #[serde(
+        rename = "Env",
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub env: Vec<String>,
+    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<Vec<String>>,
+    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<BTreeMap<String, Empty>>,
+    #[serde(rename = "WorkingDir", default, skip_serializing_if = "String::is_empty")]
+    pub working_dir: String,
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(rename = "StopSignal", default, skip_serializing_if = "String::is_empty")]
+    pub stop_signal: String,
+    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "is_false")]
+    pub args_escaped: bool,
+    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Healthcheck>,
+    #[serde(
+        rename = "OnBuild",
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub on_build: Vec<String>,
+    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
+    pub shell: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Docker writes set members as `{}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Healthcheck {
+    #[serde(rename = "Test", default, skip_serializing_if = "Vec::is_empty")]
+    pub test: Vec<String>,
+    /// Durations are Go `time.Duration`: integer nanoseconds on the wire.
+    #[serde(rename = "Interval", default, skip_serializing_if = "is_zero")]
+    pub interval: u64,
+    #[serde(rename = "Timeout", default, skip_serializing_if = "is_zero")]
+    pub timeout: u64,
+    #[serde(rename = "StartPeriod", default, skip_serializing_if = "is_zero")]
+    pub start_period: u64,
+    #[serde(rename = "StartInterval", default, skip_serializing_if = "is_zero")]
+    pub start_interval: u64,
+    #[serde(rename = "Retries", default, skip_serializing_if = "is_zero_i64")]
+    pub retries: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootFs {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub diff_ids: Vec<String>,
+}
+
+impl Default for RootFs {
+    fn default() -> Self {
+        RootFs {
+            kind: "layers".to_string(),
+            diff_ids: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub created_by: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub author: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub empty_layer: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_i64(n: &i64) -> bool {
+    *n == 0
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+impl Image {
+    /// The config of `FROM scratch`: no layers, `/` as working dir, and the
+    /// default PATH on Linux.
+    pub fn empty(platform: &Platform) -> Self {
+        let mut img = Image {
+            architecture: platform.architecture.clone(),
+            os: platform.os.clone(),
+            os_version: platform.os_version.clone(),
+            variant: platform.variant.clone(),
+            ..Image::default()
+        };
+        img.config.working_dir = "/".to_string();
+        if platform.os != "windows" {
+            img.config.env = vec![format!("PATH={DEFAULT_PATH}")];
+        }
+        img
+    }
+
+    /// Parses a base image's config as a registry (or dockerd) returns it.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// A child stage starts from its base's config minus what is not
+    /// inherited: the creation time and ONBUILD triggers (those run instead).
+    pub fn for_child(&self) -> Self {
+        let mut img = self.clone();
+        img.created = None;
+        img.config.on_build.clear();
+        img
+    }
+}
+
+impl ImageConfig {
+    /// Sets `key=value` in the env list, replacing an earlier value of `key`
+    /// in place so the order of first definition is kept.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        set_env(&mut self.env, key, value);
+    }
+
+    pub fn env_value(&self, key: &str) -> Option<&str> {
+        env_value(&self.env, key)
+    }
+}
+
+pub fn set_env(env: &mut Vec<String>, key: &str, value: &str) {
+    let entry = format!("{key}={value}");
+    for existing in env.iter_mut() {
+        if existing.split_once('=').map(|(k, _)| k) == Some(key) || existing == key {
+            *existing = entry;
+            return;
+        }
+    }
+    env.push(entry);
+}
+
+pub fn env_value<'a>(env: &'a [String], key: &str) -> Option<&'a str> {
+    env.iter()
+        .rev()
+        .find_map(|e| match e.split_once('=') {
+            Some((k, v)) if k == key => Some(v),
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_unknown_fields_of_a_base_config() {
+        let raw = br#"{"architecture":"amd64","os":"linux","config":{"Env":["A=1"],"Cmd":["sh"],"Memory":5},"rootfs":{"type":"layers","diff_ids":["sha256:aa"]},"moby.extra":true}"#;
+        let img = Image::from_json(raw).unwrap();
+        assert_eq!(img.config.cmd, Some(vec!["sh".to_string()]));
+        let back: serde_json::Value = serde_json::from_slice(&img.to_json()).unwrap();
+        assert_eq!(back["config"]["Memory"], 5);
+        assert_eq!(back["moby.extra"], true);
+    }
+
+    #[test]
+    fn null_lists_read_as_empty() {
+        let img = Image::from_json(br#"{"config":{"Env":null,"OnBuild":null},"rootfs":{"type":"layers","diff_ids":null}}"#).unwrap();
+        assert!(img.config.env.is_empty());
+        assert!(img.config.on_build.is_empty());
+    }
+
+    #[test]
+    fn scratch_has_default_path_and_root_workdir() {
+        let img = Image::empty(&Platform::linux_amd64());
+        let v: serde_json::Value = serde_json::from_slice(&img.to_json()).unwrap();
+        assert_eq!(v["config"]["Env"][0], format!("PATH={DEFAULT_PATH}"));
+        assert_eq!(v["config"]["WorkingDir"], "/");
+        assert_eq!(v["rootfs"]["type"], "layers");
+        assert_eq!(v["os"], "linux");
+        assert_eq!(v["architecture"], "amd64");
+    }
+
+    #[test]
+    fn env_replaces_in_place() {
+        let mut env = vec!["A=1".to_string(), "B=2".to_string()];
+        set_env(&mut env, "A", "3");
+        set_env(&mut env, "C", "4");
+        assert_eq!(env, ["A=3", "B=2", "C=4"]);
+        assert_eq!(env_value(&env, "B"), Some("2"));
+        assert_eq!(env_value(&env, "Z"), None);
+    }
+}

@@ -1,0 +1,441 @@
+//! Frontend options (`BUILDKIT_FRONTEND_OPT_*`, `buildctl --opt`, the CLI's
+//! flags) decoded into typed build options. Everything a user can get wrong
+//! here fails with a message naming the option.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use crate::platform::{Platform, PlatformError};
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct BuildOptions {
+    pub filename: String,
+    /// The stage to build; `None` means the last one.
+    pub target: Option<String>,
+    pub build_args: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+    pub no_cache: NoCache,
+    /// The platform asked for, if one was; otherwise the build platform is used
+    /// and left out of the image config's explicit fields.
+    pub target_platform: Option<Platform>,
+    pub build_platform: Platform,
+    pub image_resolve_mode: ResolveMode,
+    pub extra_hosts: Vec<HostIp>,
+    pub network_mode: NetworkMode,
+    pub shm_size: Option<u64>,
+    pub ulimits: Vec<Ulimit>,
+    pub hostname: Option<String>,
+    pub cgroup_parent: Option<String>,
+    pub cache_mount_namespace: String,
+    pub cache_imports: Vec<CacheImport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum NoCache {
+    #[default]
+    None,
+    All,
+    Stages(BTreeSet<String>),
+}
+
+impl NoCache {
+    pub fn applies_to(&self, stage_name: Option<&str>) -> bool {
+        match self {
+            NoCache::None => false,
+            NoCache::All => true,
+            NoCache::Stages(names) => {
+                stage_name.is_some_and(|n| names.contains(&n.to_ascii_lowercase()))
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ResolveMode {
+    #[default]
+    Default,
+    Pull,
+    Local,
+}
+
+impl ResolveMode {
+    /// The value of the `image.resolvemode` attribute and of
+    /// `ResolveImageConfigRequest.ResolveMode`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolveMode::Default => "default",
+            ResolveMode::Pull => "pull",
+            ResolveMode::Local => "local",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum NetworkMode {
+    #[default]
+    Sandbox,
+    Host,
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostIp {
+    pub host: String,
+    pub ip: IpAddr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ulimit {
+    pub name: String,
+    pub soft: i64,
+    pub hard: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheImport {
+    pub kind: String,
+    pub attrs: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OptionError {
+    #[error("invalid image-resolve-mode: {0:?} (expected default, pull or local)")]
+    ResolveMode(String),
+    #[error("invalid force-network-mode: {0:?} (expected sandbox, host or none)")]
+    NetworkMode(String),
+    #[error("failed to parse target platform: {0}")]
+    Platform(#[from] PlatformError),
+    #[error(
+        "building for several platforms at once ({0}) is not supported yet: build one platform per invocation"
+    )]
+    MultiPlatform(String),
+    #[error("failed to parse additional hosts {value:?}: {why}")]
+    AddHosts { value: String, why: String },
+    #[error("failed to parse shm size {0:?}: expected a number of bytes")]
+    ShmSize(String),
+    #[error("failed to parse ulimit {value:?}: {why}")]
+    Ulimit { value: String, why: String },
+    #[error("failed to parse cache-imports {value:?}: {why}")]
+    CacheImports { value: String, why: String },
+    #[error("invalid boolean value for {key}: {value:?}")]
+    Bool { key: String, value: String },
+    #[error("{0}")]
+    Removed(&'static str),
+}
+
+const BUILD_ARG: &str = "build-arg:";
+const LABEL: &str = "label:";
+
+impl BuildOptions {
+    /// Decodes the frontend options BuildKit passed. `build_platform` is the
+    /// first platform of the first worker (or the host's).
+    pub fn from_frontend_opts(
+        opts: &BTreeMap<String, String>,
+        build_platform: Platform,
+    ) -> Result<Self, OptionError> {
+        let get = |k: &str| opts.get(k).map(String::as_str).filter(|v| !v.is_empty());
+
+        if get("override-copy-image").is_some() {
+            return Err(OptionError::Removed(
+                "support for \"override-copy-image\" was removed in BuildKit 0.11",
+            ));
+        }
+
+        let target_platform = match get("platform") {
+            None => None,
+            Some(v) => {
+                let list: Vec<&str> = v.split(',').map(str::trim).collect();
+                if list.len() > 1 {
+                    return Err(OptionError::MultiPlatform(v.to_string()));
+                }
+                Some(Platform::parse(v)?)
+            }
+        };
+        if let Some(v) = get("multi-platform").or(get("build-arg:BUILDKIT_MULTI_PLATFORM")) {
+            if parse_bool("multi-platform", v)? {
+                return Err(OptionError::MultiPlatform(format!("multi-platform={v}")));
+            }
+        }
+
+        let image_resolve_mode = match get("image-resolve-mode") {
+            None | Some("default") => ResolveMode::Default,
+            Some("pull") => ResolveMode::Pull,
+            Some("local") => ResolveMode::Local,
+            Some(other) => return Err(OptionError::ResolveMode(other.to_string())),
+        };
+        let network_mode = match get("force-network-mode") {
+            None | Some("sandbox") => NetworkMode::Sandbox,
+            Some("host") => NetworkMode::Host,
+            Some("none") => NetworkMode::None,
+            Some(other) => return Err(OptionError::NetworkMode(other.to_string())),
+        };
+        let no_cache = match opts.get("no-cache") {
+            None => NoCache::None,
+            Some(v) if v.is_empty() => NoCache::All,
+            Some(v) => NoCache::Stages(
+                v.split(',')
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            ),
+        };
+        let shm_size = match get("shm-size") {
+            None => None,
+            Some(v) => Some(
+                v.parse::<u64>()
+                    .map_err(|_| OptionError::ShmSize(v.to_string()))?,
+            ),
+        };
+
+        let hostname = get("build-arg:BUILDKIT_SANDBOX_HOSTNAME")
+            .or(get("hostname"))
+            .map(str::to_string);
+
+        Ok(BuildOptions {
+            filename: get("filename").unwrap_or("Dockerfile").to_string(),
+            target: get("target").map(str::to_string),
+            build_args: with_prefix(opts, BUILD_ARG),
+            labels: with_prefix(opts, LABEL),
+            no_cache,
+            target_platform,
+            build_platform,
+            image_resolve_mode,
+            extra_hosts: get("add-hosts").map(parse_add_hosts).transpose()?.unwrap_or_default(),
+            network_mode,
+            shm_size,
+            ulimits: get("ulimit").map(parse_ulimits).transpose()?.unwrap_or_default(),
+            hostname,
+            cgroup_parent: get("cgroup-parent").map(str::to_string),
+            cache_mount_namespace: opts
+                .get("build-arg:BUILDKIT_CACHE_MOUNT_NS")
+                .cloned()
+                .unwrap_or_default(),
+            cache_imports: parse_cache_imports(get("cache-imports"), get("cache-from"))?,
+        })
+    }
+
+    /// The platform the image is built for.
+    pub fn platform(&self) -> &Platform {
+        self.target_platform.as_ref().unwrap_or(&self.build_platform)
+    }
+}
+
+fn with_prefix(opts: &BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
+    opts.iter()
+        .filter_map(|(k, v)| k.strip_prefix(prefix).map(|k| (k.to_string(), v.clone())))
+        .collect()
+}
+
+/// Go's `strconv.ParseBool`, which BuildKit uses for boolean options.
+pub fn parse_bool(key: &str, value: &str) -> Result<bool, OptionError> {
+    match value {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),
+        _ => Err(OptionError::Bool {
+            key: key.to_string(),
+            value: value.to_string(),
+        }),
+    }
+}
+
+fn csv_fields(value: &str) -> Result<Vec<String>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(value.as_bytes());
+    let mut fields = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        fields.extend(record.iter().map(str::to_string));
+    }
+    Ok(fields)
+}
+
+fn parse_add_hosts(value: &str) -> Result<Vec<HostIp>, OptionError> {
+    let err = |why: String| OptionError::AddHosts {
+        value: value.to_string(),
+        why,
+    };
+    let mut out = Vec::new();
+    for field in csv_fields(value).map_err(err)? {
+        let lower = field.to_ascii_lowercase();
+        let Some((host, ip)) = lower.split_once('=') else {
+            return Err(err(format!("invalid key-value pair {field}")));
+        };
+        let ip: IpAddr = ip
+            .parse()
+            .map_err(|_| err(format!("failed to parse IP {ip}")))?;
+        out.push(HostIp {
+            host: host.to_string(),
+            ip,
+        });
+    }
+    Ok(out)
+}
+
+const ULIMIT_NAMES: &[&str] = &[
+    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
+    "rss", "rtprio", "rttime", "sigpending", "stack",
+];
+
+fn parse_ulimits(value: &str) -> Result<Vec<Ulimit>, OptionError> {
+    let err = |why: String| OptionError::Ulimit {
+        value: value.to_string(),
+        why,
+    };
+    let mut out = Vec::new();
+    for field in csv_fields(value).map_err(err)? {
+        let Some((name, limits)) = field.split_once('=') else {
+            return Err(err(format!("invalid ulimit argument: {field}")));
+        };
+        if !ULIMIT_NAMES.contains(&name) {
+            return Err(err(format!("invalid ulimit type: {name}")));
+        }
+        let (soft, hard) = match limits.split_once(':') {
+            Some((s, h)) => (s, h),
+            None => (limits, limits),
+        };
+        let num = |s: &str| {
+            s.parse::<i64>()
+                .map_err(|_| err(format!("invalid ulimit value: {s}")))
+        };
+        let (soft, hard) = (num(soft)?, num(hard)?);
+        if soft > hard {
+            return Err(err(format!(
+                "ulimit soft limit must be less than or equal to hard limit: {soft} > {hard}"
+            )));
+        }
+        out.push(Ulimit {
+            name: name.to_string(),
+            soft,
+            hard,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_cache_imports(
+    imports: Option<&str>,
+    from: Option<&str>,
+) -> Result<Vec<CacheImport>, OptionError> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(rename = "Type", alias = "type")]
+        kind: String,
+        #[serde(rename = "Attrs", alias = "attrs", default)]
+        attrs: BTreeMap<String, String>,
+    }
+    let mut out = Vec::new();
+    if let Some(v) = imports {
+        let entries: Vec<Entry> =
+            serde_json::from_str(v).map_err(|e| OptionError::CacheImports {
+                value: v.to_string(),
+                why: e.to_string(),
+            })?;
+        out.extend(entries.into_iter().map(|e| CacheImport {
+            kind: e.kind,
+            attrs: e.attrs,
+        }));
+    }
+    if let Some(v) = from {
+        out.extend(v.split(',').filter(|s| !s.is_empty()).map(|r| CacheImport {
+            kind: "registry".to_string(),
+            attrs: BTreeMap::from([("ref".to_string(), r.to_string())]),
+        }));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<BuildOptions, OptionError> {
+        BuildOptions::from_frontend_opts(&opts(pairs), Platform::linux_amd64())
+    }
+
+    #[test]
+    fn defaults_when_nothing_is_set() {
+        let o = parse(&[]).unwrap();
+        assert_eq!(o.filename, "Dockerfile");
+        assert_eq!(o.target, None);
+        assert_eq!(o.no_cache, NoCache::None);
+        assert_eq!(o.platform(), &Platform::linux_amd64());
+        assert_eq!(o.network_mode, NetworkMode::Sandbox);
+    }
+
+    #[test]
+    fn reads_every_option() {
+        let o = parse(&[
+            ("filename", "Dockerfile.dev"),
+            ("target", "dev"),
+            ("build-arg:A", "1"),
+            ("label:org.x", "y"),
+            ("no-cache", "build,Test"),
+            ("platform", "linux/arm64"),
+            ("image-resolve-mode", "pull"),
+            ("add-hosts", "db=10.0.0.2,Cache=::1"),
+            ("force-network-mode", "none"),
+            ("shm-size", "67108864"),
+            ("ulimit", "nofile=1024:2048,nproc=64"),
+            ("hostname", "box"),
+            ("cache-from", "reg/a:cache"),
+            ("build-arg:BUILDKIT_CACHE_MOUNT_NS", "ns"),
+        ])
+        .unwrap();
+        assert_eq!(o.filename, "Dockerfile.dev");
+        assert_eq!(o.target.as_deref(), Some("dev"));
+        assert_eq!(o.build_args.get("A").map(String::as_str), Some("1"));
+        assert_eq!(o.labels.get("org.x").map(String::as_str), Some("y"));
+        assert!(o.no_cache.applies_to(Some("test")));
+        assert!(!o.no_cache.applies_to(Some("prod")));
+        assert_eq!(o.platform().to_string(), "linux/arm64");
+        assert_eq!(o.image_resolve_mode, ResolveMode::Pull);
+        assert_eq!(o.extra_hosts.len(), 2);
+        assert_eq!(o.extra_hosts[1].host, "cache");
+        assert_eq!(o.network_mode, NetworkMode::None);
+        assert_eq!(o.shm_size, Some(67108864));
+        assert_eq!(
+            o.ulimits,
+            vec![
+                Ulimit { name: "nofile".into(), soft: 1024, hard: 2048 },
+                Ulimit { name: "nproc".into(), soft: 64, hard: 64 },
+            ]
+        );
+        assert_eq!(o.hostname.as_deref(), Some("box"));
+        assert_eq!(o.cache_imports[0].attrs["ref"], "reg/a:cache");
+        assert_eq!(o.cache_mount_namespace, "ns");
+    }
+
+    #[test]
+    fn empty_no_cache_means_all_stages() {
+        assert!(parse(&[("no-cache", "")]).unwrap().no_cache.applies_to(None));
+    }
+
+    #[test]
+    fn rejects_bad_values_with_the_option_name() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("image-resolve-mode", "sometimes")], "image-resolve-mode"),
+            (&[("force-network-mode", "bridge")], "force-network-mode"),
+            (&[("platform", "linux/amd64,linux/arm64")], "several platforms"),
+            (&[("platform", "linux//x")], "platform"),
+            (&[("add-hosts", "db=notanip")], "failed to parse IP"),
+            (&[("add-hosts", "db")], "key-value"),
+            (&[("shm-size", "64m")], "shm size"),
+            (&[("ulimit", "nofile=10:5")], "soft limit"),
+            (&[("ulimit", "bogus=1")], "ulimit type"),
+            (&[("cache-imports", "{")], "cache-imports"),
+            (&[("multi-platform", "maybe")], "multi-platform"),
+        ];
+        for (given, want) in cases {
+            let err = parse(given).unwrap_err().to_string();
+            assert!(err.contains(want), "{given:?}: {err}");
+        }
+    }
+}

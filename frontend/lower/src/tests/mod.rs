@@ -1,0 +1,5 @@
+mod args;
+mod graph;
+mod metadata;
+mod onbuild;
+mod resolve;

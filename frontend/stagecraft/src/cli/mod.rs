@@ -1,0 +1,72 @@
+//! The command line: the same phases the gateway runs, printed for people
+//! and for `buildctl` pipelines.
+
+mod debug;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "stagecraft",
+    version,
+    about = "A Dockerfile frontend for BuildKit",
+    long_about = "A Dockerfile frontend for BuildKit.\n\nInside BuildKit (`# syntax=<image>`) it runs as the \
+                  frontend with no arguments; from a terminal it prints what it would build."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Look inside the phases: the parse tree, word expansion.
+    #[command(subcommand)]
+    Debug(debug::DebugCommand),
+}
+
+/// Parses the arguments and runs the command; errors go to stderr.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout and usage errors to stderr.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Debug(cmd) => debug::run(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads a file, or stdin for `-`.
+fn read_input(path: &str) -> Result<(String, String), String> {
+    use std::io::Read;
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("error: reading stdin: {e}"))?;
+        Ok(("Dockerfile".to_string(), text))
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| format!("error: {path}: {e}"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("error: {path}: the Dockerfile is not valid UTF-8"))?;
+        Ok((path.to_string(), text))
+    }
+}

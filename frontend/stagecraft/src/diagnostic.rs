@@ -1,0 +1,90 @@
+//! One way to show an error against the Dockerfile, for both doors: the CLI
+//! prints it, the gateway sends it as the Return message (dockerd 20.10 shows
+//! nothing but that message, so the lines must be in it).
+
+use stagecraft_syntax::Span;
+
+/// An error tied to lines of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub filename: String,
+    pub span: Option<Span>,
+    pub message: String,
+}
+
+/// Snippets longer than this are cut: the message must stay readable and small.
+const MAX_SNIPPET_LINES: usize = 6;
+
+impl Diagnostic {
+    pub fn new(filename: &str, span: Option<Span>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            filename: filename.to_string(),
+            span,
+            message: message.into(),
+        }
+    }
+
+    /// `Dockerfile:7: message` followed by the numbered source lines, the
+    /// way a compiler shows them.
+    pub fn render(&self, source: &str) -> String {
+        let Some(span) = self.span else {
+            return format!("{}: {}", self.filename, self.message);
+        };
+        let mut out = format!("{}:{}: {}", self.filename, span, self.message);
+        let lines: Vec<&str> = source.lines().collect();
+        let width = span.end.to_string().len();
+        for (shown, line_no) in span.lines().enumerate() {
+            if shown == MAX_SNIPPET_LINES {
+                out.push_str(&format!("\n {:>width$} | …", ""));
+                break;
+            }
+            let Some(text) = line_no.checked_sub(1).and_then(|i| lines.get(i)) else {
+                break;
+            };
+            out.push_str(&format!("\n {line_no:>width$} | {text}"));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_file_line_and_snippet() {
+        let src = "FROM busybox\nRUNN echo\n";
+        let d = Diagnostic::new(
+            "Dockerfile",
+            Some(Span::line(2)),
+            "unknown instruction: RUNN",
+        );
+        assert_eq!(
+            d.render(src),
+            "Dockerfile:2: unknown instruction: RUNN\n 2 | RUNN echo"
+        );
+    }
+
+    #[test]
+    fn spans_past_the_end_do_not_panic() {
+        let d = Diagnostic::new("Dockerfile", Some(Span::new(5, 9)), "x");
+        assert_eq!(d.render("FROM a\n"), "Dockerfile:5-9: x");
+    }
+
+    #[test]
+    fn long_spans_are_cut() {
+        let src = (1..=20)
+            .map(|i| format!("l{i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let d = Diagnostic::new("Dockerfile", Some(Span::new(1, 20)), "x");
+        let shown = d.render(&src);
+        assert!(shown.contains("l6") && !shown.contains("l7") && shown.ends_with('…'));
+    }
+
+    #[test]
+    fn without_span_names_the_file() {
+        let d = Diagnostic::new("Dockerfile.dev", None, "no build stage");
+        assert_eq!(d.render(""), "Dockerfile.dev: no build stage");
+    }
+}

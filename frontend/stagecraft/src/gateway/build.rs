@@ -1,0 +1,171 @@
+//! One build, from `Ping` to the answer for `Return`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use stagecraft_proto::env::FrontendEnv;
+use stagecraft_proto::{Bridge, CacheImport, RefId, SolveOptions, Warning, pb};
+
+use super::caps_check;
+use super::failure::{Failure, SourceText};
+use super::load::{self, DockerfileSource};
+use super::lowering::{self, BuildWarning, LowerInput};
+use super::request::{Request, Subrequest};
+use super::resolver::BridgeResolver;
+use super::{result, subrequest};
+
+/// What to hand to `Return` when all went well.
+#[derive(Debug)]
+pub enum Answer {
+    /// The built image.
+    Image {
+        reference: RefId,
+        metadata: BTreeMap<String, Vec<u8>>,
+    },
+    /// A subrequest's answer: metadata only.
+    Metadata(BTreeMap<String, Vec<u8>>),
+}
+
+/// The LLB cap without which nothing a Dockerfile does can be built
+/// (BuildKit 0.5, Docker 19.03).
+const MIN_LLB_CAP: &str = "file.base";
+
+pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure> {
+    let pong = bridge.ping().await.map_err(|error| Failure::Bridge {
+        doing: "failed to query BuildKit's capabilities",
+        error,
+    })?;
+    for problem in &env.problems {
+        eprintln!("stagecraft: ignoring environment entry: {problem}");
+    }
+    let request = Request::new(env, &pong.workers)?;
+    pong.caps
+        .llb
+        .check([MIN_LLB_CAP])
+        .map_err(|missing| Failure::Unsupported(missing.to_string()))?;
+
+    match &request.subrequest {
+        Some(Subrequest::Describe) => return Ok(Answer::Metadata(subrequest::describe())),
+        Some(Subrequest::Other(id)) => return Err(Failure::UnsupportedSubrequest(id.clone())),
+        None => {}
+    }
+
+    let inputs = bridge.inputs().await.map_err(|error| Failure::Bridge {
+        doing: "failed to get frontend inputs",
+        error,
+    })?;
+    let dockerfile = load::dockerfile(bridge, &request, &inputs).await?;
+    let source = SourceText {
+        filename: &dockerfile.filename,
+        data: &dockerfile.data,
+    };
+    let text = dockerfile.text();
+    let parsed = stagecraft_syntax::parse(&text)
+        .map_err(|e| source.error_at(Some(e.span), &e.to_string()))?;
+    let instructions = stagecraft_instructions::parse_dockerfile(&parsed)
+        .map_err(|e| source.error_at(Some(e.span), &e.kind.to_string()))?;
+    let exclude_patterns = load::dockerignore(bridge, &request, &dockerfile, &inputs).await?;
+
+    let resolver = BridgeResolver::new(bridge.clone());
+    let built = lowering::lower(
+        LowerInput {
+            dockerfile: &instructions,
+            escape: parsed.escape,
+            source: &dockerfile,
+            options: &request.options,
+            session_id: request.session_for(super::request::CONTEXT_LOCAL),
+            exclude_patterns,
+            llb_caps: pong
+                .caps
+                .llb
+                .enabled()
+                .map(str::to_string)
+                .collect::<BTreeSet<_>>(),
+        },
+        &resolver,
+    )
+    .await?;
+    caps_check::check(&pong.caps, &built.definition, source)?;
+
+    let parse_warnings = parsed.warnings.iter().map(|w| BuildWarning {
+        short: w.short.clone(),
+        detail: w.detail.clone(),
+        span: w.span,
+    });
+    warn(
+        bridge,
+        &dockerfile,
+        parse_warnings.chain(built.warnings.iter().cloned()),
+    )
+    .await;
+
+    let options = SolveOptions {
+        cache_imports: request
+            .options
+            .cache_imports
+            .iter()
+            .map(|c| CacheImport {
+                kind: c.kind.clone(),
+                attrs: c.attrs.clone(),
+            })
+            .collect(),
+        ..SolveOptions::default()
+    };
+    let reference = bridge
+        .solve(built.definition, &options)
+        .await
+        .map_err(Failure::Solve)?;
+    Ok(Answer::Image {
+        reference,
+        metadata: result::metadata(built.image_config, &built.platform),
+    })
+}
+
+/// Shows warnings where the daemon can (cap `gateway.warnings`, BuildKit
+/// v0.10+); older daemons have no way to, and a warning never fails a build.
+async fn warn(
+    bridge: &Bridge,
+    dockerfile: &DockerfileSource,
+    warnings: impl Iterator<Item = BuildWarning>,
+) {
+    let vertex = dockerfile.vertex_digest();
+    for warning in warnings {
+        let ranges = warning
+            .span
+            .map(|span| {
+                let pos = |line: usize| pb::Position {
+                    line: i32::try_from(line).unwrap_or(i32::MAX),
+                    character: 0,
+                };
+                vec![pb::Range {
+                    start: Some(pos(span.start)),
+                    end: Some(pos(span.end)),
+                }]
+            })
+            .unwrap_or_default();
+        let short = match warning.span {
+            Some(span) => format!("{} (line {})", warning.short, span.start),
+            None => warning.short.clone(),
+        };
+        let sent = bridge
+            .warn(Warning {
+                vertex_digest: vertex.clone(),
+                level: 1,
+                short,
+                detail: vec![warning.detail],
+                url: None,
+                source: Some(pb::SourceInfo {
+                    filename: dockerfile.filename.clone(),
+                    data: dockerfile.data.clone(),
+                    definition: Some(dockerfile.definition.clone()),
+                    language: super::failure::LANGUAGE.to_string(),
+                }),
+                ranges,
+            })
+            .await;
+        match sent {
+            Ok(true) => {}
+            Ok(false) => eprintln!("stagecraft: warning: {}", warning.short),
+            Err(e) => eprintln!("stagecraft: could not send a warning: {e}"),
+        }
+    }
+}

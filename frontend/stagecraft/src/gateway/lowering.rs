@@ -1,0 +1,85 @@
+//! The one place the gateway calls the lowering phase.
+
+use std::collections::BTreeSet;
+
+use stagecraft_lower::{BuildOptions, ContextConfig, LowerRequest, Platform, SourceFile};
+use stagecraft_proto::pb;
+use stagecraft_syntax::Span;
+
+use super::failure::{Failure, SourceText};
+use super::load::DockerfileSource;
+use super::request::CONTEXT_LOCAL;
+use super::resolver::BridgeResolver;
+
+/// Everything the lowering needs from the gateway.
+pub struct LowerInput<'a> {
+    pub dockerfile: &'a stagecraft_instructions::Dockerfile,
+    pub escape: char,
+    pub source: &'a DockerfileSource,
+    pub options: &'a BuildOptions,
+    pub session_id: Option<String>,
+    pub exclude_patterns: Vec<String>,
+    pub llb_caps: BTreeSet<String>,
+}
+
+/// The build graph and what goes with the image.
+#[derive(Debug)]
+pub struct Built {
+    /// Marshalled, with the Dockerfile as source map.
+    pub definition: pb::Definition,
+    pub image_config: Vec<u8>,
+    pub platform: Platform,
+    pub warnings: Vec<BuildWarning>,
+}
+
+#[derive(Clone, Debug)]
+pub struct BuildWarning {
+    pub short: String,
+    pub detail: String,
+    pub span: Option<Span>,
+}
+
+pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<Built, Failure> {
+    let file = SourceFile {
+        filename: input.source.filename.clone(),
+        data: input.source.data.clone(),
+        definition: Some(input.source.definition.clone()),
+    };
+    let context = ContextConfig {
+        local_name: CONTEXT_LOCAL.to_string(),
+        session_id: input.session_id,
+        local_unique: None,
+        exclude_patterns: input.exclude_patterns,
+    };
+    let request = LowerRequest {
+        dockerfile: input.dockerfile,
+        escape: input.escape,
+        source: &file,
+        options: input.options,
+        context: &context,
+        llb_caps: Some(&input.llb_caps),
+    };
+    let lowered = stagecraft_lower::lower(request, resolver)
+        .await
+        .map_err(|e| {
+            SourceText {
+                filename: &input.source.filename,
+                data: &input.source.data,
+            }
+            .error_at(e.span, &e.kind.to_string())
+        })?;
+    Ok(Built {
+        definition: stagecraft_llb::marshal(&lowered.state),
+        image_config: lowered.image.to_json(),
+        platform: lowered.platform,
+        warnings: lowered
+            .warnings
+            .into_iter()
+            .map(|w| BuildWarning {
+                short: w.short,
+                detail: w.detail,
+                span: w.span,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,143 @@
+//! The frontend as BuildKit runs it: a gRPC client of BuildKit's LLBBridge
+//! over stdin/stdout, ending every run with exactly one `Return`.
+//!
+//! Flow (see `build`): Ping → options → subrequest? → Dockerfile →
+//! parse → `.dockerignore` → lower → cap check → Solve → Return.
+
+mod build;
+mod caps_check;
+mod failure;
+mod load;
+mod lowering;
+mod request;
+mod resolver;
+mod result;
+mod subrequest;
+
+use std::panic::AssertUnwindSafe;
+use std::process::ExitCode;
+
+use futures::FutureExt;
+use stagecraft_proto::Bridge;
+use stagecraft_proto::env::{is_frontend, process_vars, read_env};
+use stagecraft_proto::moby::buildkit::v1::frontend as gw;
+
+use build::Answer;
+use failure::Failure;
+
+/// True when BuildKit's variables are in the environment.
+pub fn started_by_buildkit() -> bool {
+    is_frontend(process_vars())
+}
+
+/// Runs one build as BuildKit's frontend; the exit code only matters when
+/// `Return` could not be delivered.
+pub fn run() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("stagecraft: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(serve());
+    // BuildKit waits for the process to end: don't linger on background
+    // tasks (the HTTP/2 connection) once Return has been answered.
+    runtime.shutdown_background();
+    code
+}
+
+async fn serve() -> ExitCode {
+    let bridge = match Bridge::connect_stdio().await {
+        Ok(bridge) => bridge,
+        Err(e) => {
+            eprintln!("stagecraft: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let env = read_env(process_vars());
+    let outcome = guarded(build::build(&bridge, &env)).await;
+    deliver(&bridge, outcome).await
+}
+
+/// A panic must still end in a Return, or the user sees only an exit code.
+async fn guarded(
+    build: impl std::future::Future<Output = Result<Answer, Failure>>,
+) -> Result<Answer, Failure> {
+    AssertUnwindSafe(build)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|payload| Err(Failure::Panic(failure::panic_message(payload.as_ref()))))
+}
+
+/// The one `Return` of the run.
+async fn deliver(bridge: &Bridge, outcome: Result<Answer, Failure>) -> ExitCode {
+    let (returned, ok) = match outcome {
+        Ok(Answer::Image {
+            reference,
+            metadata,
+        }) => (bridge.return_result(&reference, metadata).await, true),
+        Ok(Answer::Metadata(metadata)) => (
+            bridge
+                .return_full_result(gw::Result {
+                    metadata: metadata.into_iter().collect(),
+                    ..Default::default()
+                })
+                .await,
+            true,
+        ),
+        Err(failure) => {
+            eprintln!("stagecraft: {failure}");
+            (bridge.return_error(failure.to_status()).await, false)
+        }
+    };
+    match returned {
+        Ok(()) if ok => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("stagecraft: could not deliver the result to BuildKit: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stagecraft_proto::fake::{FakeBuildkit, FakeConfig};
+
+    #[tokio::test]
+    async fn a_panic_still_ends_in_a_return_error() {
+        let fake = FakeBuildkit::new(FakeConfig::docker_20_10());
+        let bridge = fake.connect_in_process().await.unwrap();
+        let outcome = guarded(async {
+            let stages: Vec<u32> = Vec::new();
+            // An out-of-bounds index: the kind of bug the guard is for.
+            let index = stages.len() + 1;
+            #[allow(clippy::indexing_slicing)]
+            let _ = stages[index];
+            Ok(Answer::Metadata(Default::default()))
+        })
+        .await;
+        assert!(matches!(outcome, Err(Failure::Panic(_))));
+        assert_eq!(deliver(&bridge, outcome).await, ExitCode::FAILURE);
+        let recorded = fake.recorded();
+        assert_eq!(recorded.returns.len(), 1);
+        let status = recorded.returns[0].error.clone().unwrap();
+        assert_eq!(
+            status.code,
+            i32::from(stagecraft_proto::tonic::Code::Internal)
+        );
+        assert!(
+            status
+                .message
+                .starts_with("internal error in the Stagecraft frontend")
+                && status.message.contains("index out of bounds"),
+            "{}",
+            status.message
+        );
+    }
+}

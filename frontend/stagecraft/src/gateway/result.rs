@@ -1,0 +1,59 @@
+//! The metadata of a successful build, as BuildKit's image exporters read it.
+//!
+//! One platform, one `ref`: the only shape dockerd 20.10's exporter takes.
+
+use std::collections::BTreeMap;
+
+use stagecraft_lower::platform::Platform;
+
+/// Image config JSON the exporter writes into the image.
+pub const IMAGE_CONFIG_KEY: &str = "containerimage.config";
+/// Which platform each returned ref is for.
+pub const PLATFORMS_KEY: &str = "refs.platforms";
+
+/// `containerimage.config` and `refs.platforms` for one image.
+pub fn metadata(image_config: Vec<u8>, platform: &Platform) -> BTreeMap<String, Vec<u8>> {
+    BTreeMap::from([
+        (IMAGE_CONFIG_KEY.to_string(), image_config),
+        (PLATFORMS_KEY.to_string(), platforms_json(platform)),
+    ])
+}
+
+/// `{"Platforms":[{"ID":"linux/amd64","Platform":{…}}]}` (Go field names).
+fn platforms_json(platform: &Platform) -> Vec<u8> {
+    let mut spec = serde_json::json!({
+        "architecture": platform.architecture,
+        "os": platform.os,
+    });
+    if let Some(version) = &platform.os_version {
+        spec["os.version"] = version.clone().into();
+    }
+    if let Some(variant) = &platform.variant {
+        spec["variant"] = variant.clone().into();
+    }
+    serde_json::json!({
+        "Platforms": [{ "ID": platform.id(), "Platform": spec }]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_have_the_exporter_shape() {
+        let md = metadata(b"{}".to_vec(), &Platform::linux_amd64());
+        let json: serde_json::Value = serde_json::from_slice(&md[PLATFORMS_KEY]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"Platforms":[{"ID":"linux/amd64","Platform":{"architecture":"amd64","os":"linux"}}]})
+        );
+        let arm = Platform::parse("linux/arm/v7").unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&metadata(vec![], &arm)[PLATFORMS_KEY]).unwrap();
+        assert_eq!(json["Platforms"][0]["ID"], "linux/arm/v7");
+        assert_eq!(json["Platforms"][0]["Platform"]["variant"], "v7");
+    }
+}

@@ -1,0 +1,543 @@
+//! The real `stagecraft` binary run as BuildKit runs a frontend: pipes as
+//! stdin/stdout speaking to a fake BuildKit, options in the environment.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::Duration;
+
+use prost::Message;
+use stagecraft_proto::fake::{ChildOutcome, FailWhen, FakeBuildkit, FakeConfig};
+use stagecraft_proto::google::rpc;
+use stagecraft_proto::moby::buildkit::v1::frontend::{self as gw, result};
+use stagecraft_proto::status::{decode_source_detail, error_status};
+use stagecraft_proto::{CapKind, SourceLocation, SourceRange, pb};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_stagecraft");
+/// Far above a normal run (well under a second): reaching it means a hang.
+const DEADLINE: Duration = Duration::from_secs(30);
+/// BuildKit waits for the process after Return; lingering slows every build.
+const MAX_EXIT_DELAY: Duration = Duration::from_secs(2);
+
+const BUSYBOX: &str = "docker.io/library/busybox:latest";
+const BUSYBOX_CONFIG: &str = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:aaaa"]}}"#;
+const BUSYBOX_DIGEST: &str =
+    "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+const SINGLE_STAGE: &str = "FROM busybox
+WORKDIR /app
+COPY . .
+RUN echo hello > /app/greeting
+ENV GREETING=hello
+CMD [\"cat\", \"/app/greeting\"]
+";
+
+/// Runs the binary against `config`; checks it returned exactly once and
+/// exited promptly.
+fn run(config: FakeConfig) -> ChildOutcome {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome = runtime.block_on(async {
+        let fake = FakeBuildkit::new(config);
+        let mut command = Command::new(BINARY);
+        // Only what BuildKit would set: no stray BUILDKIT_* from the test env.
+        command.env_clear().env("PATH", "/usr/bin:/bin");
+        fake.spawn(command).unwrap().wait(DEADLINE).await.unwrap()
+    });
+    assert_eq!(
+        outcome.recorded.returns.len(),
+        1,
+        "exactly one Return expected: {:?}",
+        outcome.recorded.returns
+    );
+    let delay = outcome
+        .exit_delay_after_return
+        .expect("the process called Return");
+    assert!(delay < MAX_EXIT_DELAY, "lingered {delay:?} after Return");
+    outcome
+}
+
+fn returned_error(outcome: &ChildOutcome) -> rpc::Status {
+    let returned = outcome.recorded.returned().unwrap();
+    assert!(
+        returned.result.is_none(),
+        "a failed build returns no result"
+    );
+    returned.error.clone().expect("an error status")
+}
+
+fn returned_result(outcome: &ChildOutcome) -> gw::Result {
+    let returned = outcome.recorded.returned().unwrap();
+    assert!(
+        returned.error.as_ref().is_none_or(|e| e.code == 0),
+        "unexpected error: {:?}",
+        returned.error.as_ref().map(|e| &e.message)
+    );
+    returned.result.clone().expect("a result")
+}
+
+fn ops(definition: &pb::Definition) -> Vec<pb::Op> {
+    definition
+        .def
+        .iter()
+        .map(|bytes| pb::Op::decode(bytes.as_slice()).unwrap())
+        .collect()
+}
+
+fn sources(definition: &pb::Definition) -> Vec<pb::SourceOp> {
+    ops(definition)
+        .into_iter()
+        .filter_map(|op| match op.op {
+            Some(pb::op::Op::Source(s)) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Solves that did more than load one local source: the build itself.
+fn build_solves(outcome: &ChildOutcome) -> Vec<pb::Definition> {
+    outcome
+        .recorded
+        .definitions()
+        .filter(|d| {
+            !sources(d)
+                .iter()
+                .all(|s| s.identifier.starts_with("local://"))
+                || sources(d).len() != 1
+        })
+        .cloned()
+        .collect()
+}
+
+fn source_location(status: &rpc::Status) -> SourceLocation {
+    let detail = status
+        .details
+        .iter()
+        .find(|d| d.type_url.ends_with("errdefs.Source+json"))
+        .expect("an errdefs.Source detail");
+    decode_source_detail(detail).unwrap()
+}
+
+fn single_stage_config() -> FakeConfig {
+    FakeConfig::docker_20_10()
+        .with_local_file("dockerfile", "Dockerfile", SINGLE_STAGE)
+        .with_local_file("context", "main.go", "package main\n")
+        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG)
+}
+
+#[test]
+fn single_stage_build_solves_and_returns_the_image() {
+    let outcome = run(single_stage_config());
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let recorded = &outcome.recorded;
+    assert_eq!(recorded.pings, 1);
+
+    // The Dockerfile came from the dockerfile local.
+    let first = recorded.solves[0].definition.as_ref().unwrap();
+    let loader = &sources(first)[0];
+    assert_eq!(loader.identifier, "local://dockerfile");
+    assert_eq!(
+        loader.attrs["local.followpaths"],
+        r#"["Dockerfile","Dockerfile.dockerignore","dockerfile"]"#
+    );
+    assert_eq!(loader.attrs["local.session"], "fake-session");
+    assert_eq!(recorded.read_files[0].file_path, "Dockerfile");
+
+    // Base image resolved with its progress name.
+    let resolved = &recorded.resolved_images[0];
+    assert_eq!(resolved.r#ref, BUSYBOX);
+    assert_eq!(
+        resolved.log_name,
+        format!("[internal] load metadata for {BUSYBOX}")
+    );
+
+    // One build Solve with the expected ops.
+    let builds = build_solves(&outcome);
+    assert_eq!(builds.len(), 1, "one build solve");
+    let def = &builds[0];
+    let ids: Vec<String> = sources(def).into_iter().map(|s| s.identifier).collect();
+    assert!(
+        ids.contains(&format!("docker-image://{BUSYBOX}@{BUSYBOX_DIGEST}")),
+        "{ids:?}"
+    );
+    assert!(ids.contains(&"local://context".to_string()), "{ids:?}");
+    let all = ops(def);
+    let execs: Vec<&pb::ExecOp> = all
+        .iter()
+        .filter_map(|op| match &op.op {
+            Some(pb::op::Op::Exec(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(execs.len(), 1);
+    let meta = execs[0].meta.as_ref().unwrap();
+    assert_eq!(meta.args, ["/bin/sh", "-c", "echo hello > /app/greeting"]);
+    assert_eq!(meta.cwd, "/app");
+    let file_actions: Vec<&pb::FileAction> = all
+        .iter()
+        .filter_map(|op| match &op.op {
+            Some(pb::op::Op::File(f)) => Some(f),
+            _ => None,
+        })
+        .flat_map(|f| f.actions.iter())
+        .collect();
+    assert!(
+        file_actions.iter().any(
+            |a| matches!(&a.action, Some(pb::file_action::Action::Mkdir(m)) if m.path == "/app")
+        ),
+        "WORKDIR makes /app"
+    );
+    assert!(
+        file_actions
+            .iter()
+            .any(|a| matches!(&a.action, Some(pb::file_action::Action::Copy(_)))),
+        "COPY is a copy action"
+    );
+    // The source map points back at the Dockerfile.
+    let source = def.source.as_ref().expect("a source map");
+    assert_eq!(source.infos[0].filename, "Dockerfile");
+    assert_eq!(source.infos[0].data, SINGLE_STAGE.as_bytes());
+    assert!(source.infos[0].definition.is_some());
+
+    // The Return carries the build's ref and the image metadata.
+    let result = returned_result(&outcome);
+    let reference = match &result.result {
+        Some(result::Result::Ref(r)) => r.id.clone(),
+        other => panic!("expected a single ref, got {other:?}"),
+    };
+    assert_eq!(reference, format!("fake-ref-{}", recorded.solves.len() - 1));
+    let image: serde_json::Value =
+        serde_json::from_slice(&result.metadata["containerimage.config"]).unwrap();
+    assert_eq!(image["os"], "linux");
+    assert_eq!(image["architecture"], "amd64");
+    let env: Vec<&str> = image["config"]["Env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(env.contains(&"GREETING=hello"), "{env:?}");
+    assert!(env.iter().any(|e| e.starts_with("PATH=")), "{env:?}");
+    assert_eq!(image["config"]["WorkingDir"], "/app");
+    assert_eq!(
+        image["config"]["Cmd"],
+        serde_json::json!(["cat", "/app/greeting"])
+    );
+    let platforms: serde_json::Value =
+        serde_json::from_slice(&result.metadata["refs.platforms"]).unwrap();
+    assert_eq!(
+        platforms,
+        serde_json::json!({"Platforms":[{"ID":"linux/amd64","Platform":{"architecture":"amd64","os":"linux"}}]})
+    );
+}
+
+#[test]
+fn filename_option_is_honoured() {
+    let config = FakeConfig::docker_20_10()
+        .with_local_file("dockerfile", "build/Dockerfile.dev", SINGLE_STAGE)
+        .with_image(BUSYBOX, "", BUSYBOX_CONFIG)
+        .with_opt("filename", "build/Dockerfile.dev");
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let recorded = &outcome.recorded;
+    let loader = &sources(recorded.solves[0].definition.as_ref().unwrap())[0];
+    assert_eq!(
+        loader.attrs["local.followpaths"],
+        r#"["build/Dockerfile.dev","build/Dockerfile.dev.dockerignore"]"#
+    );
+    assert_eq!(recorded.read_files[0].file_path, "build/Dockerfile.dev");
+    let result = returned_result(&outcome);
+    assert!(result.metadata.contains_key("containerimage.config"));
+    // dockerd's local store gives no digest: the reference stays unpinned.
+    let def = &build_solves(&outcome)[0];
+    assert!(
+        sources(def)
+            .iter()
+            .any(|s| s.identifier == format!("docker-image://{BUSYBOX}"))
+    );
+    assert_eq!(
+        def.source.as_ref().unwrap().infos[0].filename,
+        "build/Dockerfile.dev"
+    );
+}
+
+fn context_excludes(outcome: &ChildOutcome) -> Option<Vec<String>> {
+    let def = build_solves(outcome).into_iter().next()?;
+    let context = sources(&def)
+        .into_iter()
+        .find(|s| s.identifier == "local://context")?;
+    let json = context.attrs.get("local.excludepatterns")?;
+    serde_json::from_str(json).ok()
+}
+
+#[test]
+fn dockerignore_patterns_reach_the_context_source() {
+    let config = single_stage_config().with_local_file(
+        "context",
+        ".dockerignore",
+        "# build output\n/target/\n*.md\n!README.md\n\n  ./tmp//cache  \n",
+    );
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let loader = outcome
+        .recorded
+        .definitions()
+        .flat_map(sources)
+        .find(|s| {
+            s.identifier == "local://context"
+                && s.attrs.get("local.followpaths").map(String::as_str)
+                    == Some(r#"[".dockerignore"]"#)
+        })
+        .expect("the .dockerignore was loaded from the context");
+    assert_eq!(loader.attrs["local.sharedkeyhint"], "context-.dockerignore");
+    assert_eq!(
+        context_excludes(&outcome).unwrap(),
+        ["target", "*.md", "!README.md", "tmp/cache"]
+    );
+}
+
+#[test]
+fn dockerfile_specific_dockerignore_wins() {
+    let config = single_stage_config()
+        .with_local_file("dockerfile", "Dockerfile.dockerignore", "secrets\n")
+        .with_local_file("context", ".dockerignore", "*.md\n");
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    assert_eq!(context_excludes(&outcome).unwrap(), ["secrets"]);
+}
+
+#[test]
+fn syntax_error_names_the_line_and_carries_the_source() {
+    let dockerfile = "FROM busybox\nENV ONLYKEY\nRUN true\n";
+    let config = FakeConfig::docker_20_10().with_local_file("dockerfile", "Dockerfile", dockerfile);
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    assert!(
+        status.message.starts_with("Dockerfile:2: "),
+        "{}",
+        status.message
+    );
+    assert!(status.message.contains("ENV"), "{}", status.message);
+    assert!(
+        status.message.ends_with("\n 2 | ENV ONLYKEY"),
+        "{}",
+        status.message
+    );
+    let location = source_location(&status);
+    assert_eq!(location.filename, "Dockerfile");
+    assert_eq!(location.data, dockerfile.as_bytes());
+    assert_eq!(location.ranges, [SourceRange::lines(2, 2)]);
+    assert!(build_solves(&outcome).is_empty(), "nothing was built");
+}
+
+#[test]
+fn instruction_error_spans_all_its_lines() {
+    let dockerfile = "FROM busybox\nRUNN echo \\\n  more\n";
+    let config = FakeConfig::docker_20_10().with_local_file("dockerfile", "Dockerfile", dockerfile);
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    assert!(
+        status
+            .message
+            .starts_with("Dockerfile:2-3: unknown instruction: RUNN"),
+        "{}",
+        status.message
+    );
+    assert!(status.message.contains(" 3 |   more"), "{}", status.message);
+    assert_eq!(source_location(&status).ranges, [SourceRange::lines(2, 3)]);
+}
+
+#[test]
+fn missing_capability_fails_before_the_build_is_solved() {
+    let dockerfile = "FROM busybox\nCOPY --exclude=*.md . /src\n";
+    let config = FakeConfig::docker_20_10()
+        .with_local_file("dockerfile", "Dockerfile", dockerfile)
+        .with_image(BUSYBOX, "", BUSYBOX_CONFIG)
+        .without_cap(CapKind::Llb, "file.copy.includeexcludepatterns");
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    assert!(
+        build_solves(&outcome).is_empty(),
+        "the build was not solved"
+    );
+    let message = &status.message;
+    assert!(message.starts_with("Dockerfile:2: "), "{message}");
+    assert!(message.contains("COPY --exclude"), "{message}");
+    assert!(message.contains("v0.9"), "{message}");
+    assert!(
+        message.contains("file.copy.includeexcludepatterns"),
+        "{message}"
+    );
+    assert!(
+        message.contains(" 2 | COPY --exclude=*.md . /src"),
+        "{message}"
+    );
+    assert_eq!(source_location(&status).ranges, [SourceRange::lines(2, 2)]);
+}
+
+#[test]
+fn failed_solve_status_is_forwarded_unchanged() {
+    let failure = error_status(
+        stagecraft_proto::tonic::Code::Unknown,
+        "process \"/bin/sh -c echo hello > /app/greeting\" did not complete successfully: exit code: 1",
+        &[SourceLocation {
+            filename: "Dockerfile".into(),
+            data: SINGLE_STAGE.as_bytes().to_vec(),
+            language: "Dockerfile".into(),
+            ranges: vec![SourceRange::lines(4, 4)],
+        }],
+    );
+    let config = single_stage_config().failing_solve(FailWhen::NotLocal, failure.clone());
+    let outcome = run(config);
+    assert_eq!(build_solves(&outcome).len(), 1, "the build was solved");
+    assert_eq!(returned_error(&outcome), failure);
+}
+
+#[test]
+fn missing_dockerfile_is_reported_through_return() {
+    let config = FakeConfig::docker_20_10().with_local_file("dockerfile", "other", "FROM x\n");
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    assert!(
+        status.message.starts_with("failed to read dockerfile: "),
+        "{}",
+        status.message
+    );
+    // Both spellings were tried.
+    let paths: Vec<&str> = outcome
+        .recorded
+        .read_files
+        .iter()
+        .map(|r| r.file_path.as_str())
+        .collect();
+    assert_eq!(paths, ["Dockerfile", "dockerfile"]);
+}
+
+#[test]
+fn lower_case_dockerfile_is_accepted() {
+    let config = FakeConfig::docker_20_10().with_local_file(
+        "dockerfile",
+        "dockerfile",
+        "FROM busybox\nENV\n",
+    );
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    // The file was read (and parsed): the error is about its content.
+    assert!(
+        status.message.starts_with("Dockerfile:2: "),
+        "{}",
+        status.message
+    );
+}
+
+#[test]
+fn describe_subrequest_is_answered_with_metadata_only() {
+    let config = FakeConfig::docker_20_10().with_opt("requestid", "frontend.subrequests.describe");
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let result = returned_result(&outcome);
+    assert!(result.result.is_none(), "no ref for a subrequest");
+    let list: serde_json::Value = serde_json::from_slice(&result.metadata["result.json"]).unwrap();
+    assert_eq!(list[0]["name"], "frontend.subrequests.describe");
+    assert_eq!(result.metadata["version"], b"1.0.0");
+    assert!(outcome.recorded.solves.is_empty());
+}
+
+#[test]
+fn unsupported_subrequest_fails_clearly() {
+    let config = FakeConfig::docker_20_10()
+        .with_local_file("dockerfile", "Dockerfile", SINGLE_STAGE)
+        .with_opt("requestid", "frontend.outline");
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    assert_eq!(status.message, "unsupported request frontend.outline");
+    assert!(
+        status
+            .details
+            .iter()
+            .any(|d| d.type_url.ends_with("errdefs.Subrequest+json"))
+    );
+    assert!(outcome.recorded.solves.is_empty());
+}
+
+#[test]
+fn cmdline_never_forwards_to_another_frontend() {
+    let dockerfile = format!("# syntax=example.com/other/frontend\n{SINGLE_STAGE}");
+    let config = single_stage_config()
+        .with_local_file("dockerfile", "Dockerfile", dockerfile)
+        .with_opt("cmdline", "example.com/other/frontend")
+        .with_opt("source", "example.com/other/frontend");
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    assert!(
+        outcome
+            .recorded
+            .solves
+            .iter()
+            .all(|s| s.frontend.is_empty()),
+        "no Solve names another frontend"
+    );
+    returned_result(&outcome);
+}
+
+#[test]
+fn bad_option_is_reported_through_return() {
+    let config = single_stage_config().with_opt("image-resolve-mode", "sometimes");
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    assert!(
+        status.message.contains("image-resolve-mode"),
+        "{}",
+        status.message
+    );
+}
+
+#[test]
+fn cache_imports_reach_the_build_solve() {
+    let config = single_stage_config().with_opt(
+        "cache-imports",
+        r#"[{"Type":"registry","Attrs":{"ref":"example.com/cache:latest"}}]"#,
+    );
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let build = outcome
+        .recorded
+        .solves
+        .iter()
+        .find(|s| !s.cache_imports.is_empty())
+        .expect("a solve with cache imports");
+    assert_eq!(build.cache_imports[0].r#type, "registry");
+    let attrs: BTreeMap<String, String> =
+        build.cache_imports[0].attrs.clone().into_iter().collect();
+    assert_eq!(attrs["ref"], "example.com/cache:latest");
+}
+
+#[test]
+fn every_required_cap_is_checked_before_solving() {
+    let dockerfile =
+        "FROM busybox\nRUN --mount=type=cache,target=/root/.cache \\\n  go build ./...\n";
+    let config = FakeConfig::docker_20_10()
+        .with_local_file("dockerfile", "Dockerfile", dockerfile)
+        .with_image(BUSYBOX, "", BUSYBOX_CONFIG)
+        .with_cap_disabled(
+            CapKind::Llb,
+            "exec.mount.cache",
+            "cache mounts are off on this daemon",
+        );
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    assert!(
+        build_solves(&outcome).is_empty(),
+        "the build was not solved"
+    );
+    let message = &status.message;
+    assert!(message.starts_with("Dockerfile:2-3: "), "{message}");
+    assert!(message.contains("RUN --mount=type=cache"), "{message}");
+    assert!(
+        message.contains("cache mounts are off on this daemon"),
+        "{message}"
+    );
+    assert!(message.contains(" 3 |   go build ./..."), "{message}");
+    assert_eq!(source_location(&status).ranges, [SourceRange::lines(2, 3)]);
+}

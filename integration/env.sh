@@ -1,0 +1,30 @@
+# shellcheck shell=bash
+# Shared settings for the integration scripts; sourced, never run.
+# Every value can be overridden from the environment.
+
+INTEGRATION_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$INTEGRATION_DIR/.." && pwd)"
+
+# Debian's docker.io client (20.10) drives BuildKit builds by itself; a newer
+# CLI (e.g. /usr/local/bin/docker 28) refuses them without the buildx plugin.
+DOCKER="${DOCKER:-/usr/bin/docker}"
+DOCKERD="${DOCKERD:-dockerd}"
+DOCKER_SOCK="${DOCKER_SOCK:-/var/run/docker.sock}"
+# The client talks to the socket setup.sh starts dockerd on, unless told otherwise.
+DOCKER_HOST="${DOCKER_HOST:-unix://$DOCKER_SOCK}"
+DOCKERD_LOG="${DOCKERD_LOG:-/var/log/stagecraft-dockerd.log}"
+
+# The image users name in `# syntax=`.
+FRONTEND_IMAGE="${FRONTEND_IMAGE:-stagecraft:dev}"
+RUST_TARGET="${RUST_TARGET:-x86_64-unknown-linux-gnu}"
+FRONTEND_BINARY="${FRONTEND_BINARY:-$REPO_ROOT/target/$RUST_TARGET/release/stagecraft}"
+
+# Local stand-ins for Docker Hub images (no registry is reachable).
+BUSYBOX_IMAGE="${BUSYBOX_IMAGE:-busybox:latest}"
+NODE_IMAGE_REPO="${NODE_IMAGE_REPO:-node}"
+
+# Scratch space for scripts and tests (ignored by git).
+WORK_DIR="${WORK_DIR:-$INTEGRATION_DIR/.work}"
+
+export DOCKER DOCKER_HOST DOCKER_SOCK FRONTEND_IMAGE WORK_DIR
+export DOCKER_BUILDKIT=1

@@ -1,0 +1,6 @@
+'use strict';
+
+const { devMessage } = require('devtool');
+const { name } = require('../package.json');
+
+console.log(devMessage(name));

@@ -1,0 +1,7 @@
+'use strict';
+
+function message() {
+  return 'node-app is running';
+}
+
+module.exports = { message };

@@ -1,0 +1,349 @@
+//! A typed client for BuildKit's `LLBBridge` service.
+
+mod error;
+mod types;
+
+pub use error::BridgeError;
+pub use types::{CacheImport, ImageConfig, Pong, RefId, ResolveMode, SolveOptions, Warning};
+
+use error::call_error;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use prost::Message;
+use tonic::transport::Channel;
+
+use crate::caps::Caps;
+use crate::fsutil::types::Stat;
+use crate::google::rpc;
+use crate::moby::buildkit::v1::frontend::{
+    self as gw, CacheOptionsEntry, FileRange, llb_bridge_client::LlbBridgeClient, result,
+};
+use crate::pb;
+use crate::transport::{self, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
+
+/// How long `Ping` may take (the Go client's limit too).
+pub const PING_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Typed access to the `LLBBridge` of the BuildKit that started us.
+///
+/// Methods take `&self`: the underlying channel multiplexes calls, so several
+/// may run at once (e.g. resolving all base images concurrently).
+#[derive(Clone, Debug)]
+pub struct Bridge {
+    client: LlbBridgeClient<Channel>,
+    caps: std::sync::Arc<OnceLock<Caps>>,
+    request_limit: usize,
+}
+
+impl Bridge {
+    /// Connects over our stdin/stdout.
+    pub async fn connect_stdio() -> Result<Bridge, BridgeError> {
+        Ok(Bridge::new(transport::connect_stdio().await?))
+    }
+
+    /// Wraps a channel from [`transport`].
+    pub fn new(channel: Channel) -> Bridge {
+        let client = LlbBridgeClient::new(channel).max_decoding_message_size(MAX_RESPONSE_BYTES);
+        Bridge {
+            client,
+            caps: Default::default(),
+            request_limit: MAX_REQUEST_BYTES,
+        }
+    }
+
+    /// Changes the request size checked before sending (default 4 MiB, what
+    /// BuildKit before v0.14 accepts).
+    pub fn with_request_limit(mut self, limit: usize) -> Bridge {
+        self.request_limit = limit;
+        self
+    }
+
+    /// Caps from the first successful [`Bridge::ping`].
+    pub fn caps(&self) -> Option<&Caps> {
+        self.caps.get()
+    }
+
+    pub async fn ping(&self) -> Result<Pong, BridgeError> {
+        let call = "Ping";
+        let mut client = self.client.clone();
+        let reply = tokio::time::timeout(PING_TIMEOUT, client.ping(gw::PingRequest {}))
+            .await
+            .map_err(|_| BridgeError::Timeout {
+                call,
+                after: PING_TIMEOUT,
+            })?
+            .map_err(call_error(call))?
+            .into_inner();
+        let caps = Caps::from_pong(&reply);
+        let _ = self.caps.set(caps.clone());
+        Ok(Pong {
+            caps,
+            workers: reply.workers,
+        })
+    }
+
+    pub async fn resolve_image_config(
+        &self,
+        reference: &str,
+        platform: Option<pb::Platform>,
+        resolve_mode: ResolveMode,
+        log_name: &str,
+    ) -> Result<ImageConfig, BridgeError> {
+        let request = gw::ResolveImageConfigRequest {
+            r#ref: reference.to_string(),
+            platform,
+            resolve_mode: resolve_mode.as_str().to_string(),
+            log_name: log_name.to_string(),
+            ..Default::default()
+        };
+        let reply = self
+            .client
+            .clone()
+            .resolve_image_config(request)
+            .await
+            .map_err(call_error("ResolveImageConfig"))?
+            .into_inner();
+        Ok(ImageConfig {
+            digest: Some(reply.digest).filter(|d| !d.is_empty()),
+            config: reply.config,
+            reference: if reply.r#ref.is_empty() {
+                reference.to_string()
+            } else {
+                reply.r#ref
+            },
+        })
+    }
+
+    /// Solves and returns the single reference of the result.
+    pub async fn solve(
+        &self,
+        definition: pb::Definition,
+        opts: &SolveOptions,
+    ) -> Result<RefId, BridgeError> {
+        let result = self.solve_result(Some(definition), opts).await?;
+        match result.result {
+            None => Ok(RefId::default()),
+            Some(result::Result::Ref(r)) => Ok(RefId(r.id)),
+            Some(result::Result::RefDeprecated(id)) => Ok(RefId(id)),
+            Some(result::Result::Refs(_) | result::Result::RefsDeprecated(_)) => {
+                Err(BridgeError::UnexpectedResult("a map of references"))
+            }
+        }
+    }
+
+    /// Solves and returns the whole result (metadata included), e.g. to hand
+    /// a forwarded frontend's result to `Return` as it is.
+    ///
+    /// Before sending, checks the caps listed in the Definition (once `ping`
+    /// has run) and the request size (see [`Bridge::with_request_limit`]).
+    pub async fn solve_result(
+        &self,
+        definition: Option<pb::Definition>,
+        opts: &SolveOptions,
+    ) -> Result<gw::Result, BridgeError> {
+        let call = "Solve";
+        if let (Some(caps), Some(definition)) = (self.caps.get(), definition.as_ref()) {
+            caps.check_definition(definition)?;
+        }
+        let request = gw::SolveRequest {
+            definition,
+            frontend: opts.frontend.clone().unwrap_or_default(),
+            frontend_opt: opts.frontend_opt.clone().into_iter().collect(),
+            allow_result_return: true,
+            allow_result_array_ref: true,
+            cache_imports: opts
+                .cache_imports
+                .iter()
+                .map(|c| CacheOptionsEntry {
+                    r#type: c.kind.clone(),
+                    attrs: c.attrs.clone().into_iter().collect(),
+                })
+                .collect(),
+            frontend_inputs: opts.frontend_inputs.clone().into_iter().collect(),
+            evaluate: opts.evaluate,
+            ..Default::default()
+        };
+        let size = request.encoded_len();
+        if size > self.request_limit {
+            return Err(BridgeError::RequestTooLarge {
+                call,
+                size,
+                limit: self.request_limit,
+            });
+        }
+        let reply = self
+            .client
+            .clone()
+            .solve(request)
+            .await
+            .map_err(call_error(call))?
+            .into_inner();
+        Ok(match reply.result {
+            Some(result) => result,
+            // Daemons that ignore allowResultReturn answer with the old field.
+            None => gw::Result {
+                result: Some(result::Result::RefDeprecated(reply.r#ref)),
+                ..Default::default()
+            },
+        })
+    }
+
+    /// Reads a file of a solved result; `range` = (offset, length) for big
+    /// files (answers over 16 MiB fail).
+    pub async fn read_file(
+        &self,
+        reference: &RefId,
+        path: &str,
+        range: Option<(i64, i64)>,
+    ) -> Result<Vec<u8>, BridgeError> {
+        let request = gw::ReadFileRequest {
+            r#ref: reference.0.clone(),
+            file_path: path.to_string(),
+            range: range.map(|(offset, length)| FileRange { offset, length }),
+            ..Default::default()
+        };
+        Ok(self
+            .client
+            .clone()
+            .read_file(request)
+            .await
+            .map_err(call_error("ReadFile"))?
+            .into_inner()
+            .data)
+    }
+
+    /// Lists a directory of a solved result (cap `readdir`).
+    pub async fn read_dir(
+        &self,
+        reference: &RefId,
+        path: &str,
+        include_pattern: Option<&str>,
+    ) -> Result<Vec<Stat>, BridgeError> {
+        let request = gw::ReadDirRequest {
+            r#ref: reference.0.clone(),
+            dir_path: path.to_string(),
+            include_pattern: include_pattern.unwrap_or_default().to_string(),
+            ..Default::default()
+        };
+        Ok(self
+            .client
+            .clone()
+            .read_dir(request)
+            .await
+            .map_err(call_error("ReadDir"))?
+            .into_inner()
+            .entries)
+    }
+
+    /// Stats a path in a solved result (cap `statfile`).
+    pub async fn stat_file(&self, reference: &RefId, path: &str) -> Result<Stat, BridgeError> {
+        let request = gw::StatFileRequest {
+            r#ref: reference.0.clone(),
+            path: path.to_string(),
+            ..Default::default()
+        };
+        Ok(self
+            .client
+            .clone()
+            .stat_file(request)
+            .await
+            .map_err(call_error("StatFile"))?
+            .into_inner()
+            .stat
+            .unwrap_or_default())
+    }
+
+    /// Definitions the client passed as inputs (`dockerfile`, `context`,
+    /// named contexts). Empty when the daemon lacks cap `frontend.inputs` or
+    /// `ping` was not called.
+    pub async fn inputs(&self) -> Result<BTreeMap<String, pb::Definition>, BridgeError> {
+        if !self.has_gateway_cap("frontend.inputs") {
+            return Ok(BTreeMap::new());
+        }
+        Ok(self
+            .client
+            .clone()
+            .inputs(gw::InputsRequest {})
+            .await
+            .map_err(call_error("Inputs"))?
+            .into_inner()
+            .definitions
+            .into_iter()
+            .collect())
+    }
+
+    /// Sends a warning when the daemon supports them (cap `gateway.warnings`,
+    /// BuildKit v0.10+). Returns whether it was sent; without the cap (or
+    /// before `ping`) this does nothing and returns `Ok(false)`.
+    pub async fn warn(&self, warning: Warning) -> Result<bool, BridgeError> {
+        if !self.has_gateway_cap("gateway.warnings") {
+            return Ok(false);
+        }
+        let request = gw::WarnRequest {
+            digest: warning.vertex_digest,
+            level: warning.level,
+            short: warning.short.into_bytes(),
+            detail: warning.detail.into_iter().map(String::into_bytes).collect(),
+            url: warning.url.unwrap_or_default(),
+            info: warning.source,
+            ranges: warning.ranges,
+        };
+        self.client
+            .clone()
+            .warn(request)
+            .await
+            .map_err(call_error("Warn"))?;
+        Ok(true)
+    }
+
+    /// Ends the build successfully with one reference and its metadata
+    /// (`containerimage.config`, `refs.platforms`, …).
+    pub async fn return_result(
+        &self,
+        reference: &RefId,
+        metadata: BTreeMap<String, Vec<u8>>,
+    ) -> Result<(), BridgeError> {
+        let result = gw::Result {
+            metadata: metadata.into_iter().collect(),
+            result: Some(result::Result::Ref(gw::Ref {
+                id: reference.0.clone(),
+                def: None,
+            })),
+            ..Default::default()
+        };
+        self.return_raw(Some(result), None).await
+    }
+
+    /// Ends the build with a result as it is (e.g. from [`Bridge::solve_result`]).
+    pub async fn return_full_result(&self, result: gw::Result) -> Result<(), BridgeError> {
+        self.return_raw(Some(result), None).await
+    }
+
+    /// Ends the build with an error; see [`crate::status`] for building one
+    /// and [`BridgeError::to_rpc_status`] for forwarding BuildKit's.
+    pub async fn return_error(&self, status: rpc::Status) -> Result<(), BridgeError> {
+        self.return_raw(None, Some(status)).await
+    }
+
+    async fn return_raw(
+        &self,
+        result: Option<gw::Result>,
+        error: Option<rpc::Status>,
+    ) -> Result<(), BridgeError> {
+        self.client
+            .clone()
+            .r#return(gw::ReturnRequest { result, error })
+            .await
+            .map_err(call_error("Return"))?;
+        Ok(())
+    }
+
+    fn has_gateway_cap(&self, id: &str) -> bool {
+        self.caps
+            .get()
+            .is_some_and(|caps| caps.supports_gateway(id))
+    }
+}

@@ -1,0 +1,31 @@
+//! Every input the fuzzer kept (its corpus, and any crash it found) runs
+//! through the phases again on each `cargo test`.
+
+use std::path::PathBuf;
+
+fn fuzz_dirs() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../frontend/fuzz");
+    ["corpus/phases", "regressions"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect()
+}
+
+#[test]
+fn corpus_inputs_run_through_every_phase() {
+    let mut count = 0;
+    for dir in fuzz_dirs() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if !entry.path().is_file() {
+                continue;
+            }
+            let data = std::fs::read(entry.path()).unwrap();
+            stagecraft_tests::exercise(&data);
+            count += 1;
+        }
+    }
+    assert!(count > 0, "the fuzz corpus is missing: {:?}", fuzz_dirs());
+}

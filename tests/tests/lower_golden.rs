@@ -1,0 +1,208 @@
+//! Golden tests of the lowering: Dockerfile → Definition dump + image config.
+//!
+//! Goldens live in `tests/golden/lower/<name>.txt`: the ops as
+//! `stagecraft_llb::dump_json` prints them, then the image config. After an
+//! intended change, regenerate with `UPDATE_GOLDEN=1 cargo test -p
+//! stagecraft-tests --test lower_golden` and review the diff.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use stagecraft_lower::{
+    BuildOptions, ContextConfig, ImageResolver, LowerError, LowerRequest, Lowered, Platform,
+    ResolveError, ResolveMode, ResolvedImage, SourceFile,
+};
+
+const LAYERED: &str = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:1111111111111111111111111111111111111111111111111111111111111111"]}}"#;
+
+struct Canned(BTreeMap<&'static str, (String, String)>);
+
+impl Canned {
+    fn new() -> Self {
+        let d = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let onbuild = LAYERED.replace(
+            "\"Cmd\":[\"sh\"]",
+            "\"Cmd\":[\"sh\"],\"OnBuild\":[\"RUN echo from-image\",\"ENV TRIGGERED=1\"]",
+        );
+        Canned(BTreeMap::from([
+            ("docker.io/library/busybox:latest", (d('b'), LAYERED.to_string())),
+            ("docker.io/library/alpine:3.19", (d('a'), LAYERED.to_string())),
+            ("docker.io/library/onbuild:1", (d('o'), onbuild)),
+        ]))
+    }
+}
+
+impl ImageResolver for Canned {
+    fn resolve(
+        &self,
+        reference: &str,
+        _platform: &Platform,
+        _mode: ResolveMode,
+        _log_name: &str,
+    ) -> impl std::future::Future<Output = Result<ResolvedImage, ResolveError>> + Send {
+        let answer = match self.0.get(reference) {
+            Some((digest, config)) => Ok(ResolvedImage {
+                digest: Some(digest.clone()),
+                config: Some(config.as_bytes().to_vec()),
+            }),
+            None => Err(ResolveError {
+                message: format!("{reference}: not found"),
+            }),
+        };
+        std::future::ready(answer)
+    }
+}
+
+fn lower(text: &str, options: &BuildOptions) -> Result<Lowered, LowerError> {
+    let parsed = stagecraft_syntax::parse(text).unwrap();
+    let df = stagecraft_instructions::parse_dockerfile(&parsed).unwrap();
+    let source = SourceFile {
+        filename: "Dockerfile".into(),
+        data: text.as_bytes().to_vec(),
+        definition: None,
+    };
+    let context = ContextConfig {
+        local_name: "context".into(),
+        session_id: Some("sess".into()),
+        local_unique: None,
+        exclude_patterns: Vec::new(),
+    };
+    let req = LowerRequest {
+        dockerfile: &df,
+        escape: parsed.escape,
+        source: &source,
+        options,
+        context: &context,
+        llb_caps: None,
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(stagecraft_lower::lower(req, &Canned::new()))
+}
+
+fn options() -> BuildOptions {
+    BuildOptions {
+        filename: "Dockerfile".into(),
+        build_platform: Platform::linux_amd64(),
+        ..BuildOptions::default()
+    }
+}
+
+fn render(l: &Lowered) -> String {
+    let def = l.state.marshal();
+    let image: serde_json::Value = serde_json::from_slice(&l.image.to_json()).unwrap();
+    format!(
+        "{}--- image\n{}\n",
+        stagecraft_llb::dump_json(&def),
+        serde_json::to_string_pretty(&image).unwrap()
+    )
+}
+
+fn check(name: &str, text: &str, options: &BuildOptions) -> Lowered {
+    let lowered = lower(text, options).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let got = format!("--- Dockerfile\n{text}--- ops\n{}", render(&lowered));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("golden/lower")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    } else {
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("missing golden {}: {e}", path.display()));
+        assert_eq!(got, want, "golden {name} differs; UPDATE_GOLDEN=1 regenerates it");
+    }
+    // The same input always gives the same bytes.
+    let again = lower(text, options).unwrap();
+    assert_eq!(lowered.state.marshal(), again.state.marshal(), "{name} not deterministic");
+    lowered
+}
+
+fn op_names(l: &Lowered) -> Vec<String> {
+    let def = l.state.marshal();
+    def.def
+        .iter()
+        .filter_map(|b| def.metadata.get(&stagecraft_llb::digest_of(b)))
+        .filter_map(|m| m.description.get("llb.customname").cloned())
+        .collect()
+}
+
+#[test]
+fn shared_base_stage_is_lowered_once() {
+    let l = check(
+        "shared_base",
+        "FROM busybox AS base\nWORKDIR /src\nFROM base AS a\nRUN echo a > /a\nFROM base AS b\nRUN echo b > /b\nFROM scratch\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n",
+        &options(),
+    );
+    let names = op_names(&l);
+    assert_eq!(names.iter().filter(|n| n.contains("WORKDIR /src")).count(), 1, "{names:?}");
+    assert!(names.contains(&"[a 1/1] RUN echo a > /a".to_string()), "{names:?}");
+}
+
+#[test]
+fn copy_from_index_name_and_image() {
+    let l = check(
+        "copy_from",
+        "FROM busybox AS build\nRUN mkdir /out\nFROM busybox\nCOPY --from=0 /out/x /x\nCOPY --from=build /out /out2\nCOPY --from=alpine:3.19 /etc/alpine-release /\n",
+        &options(),
+    );
+    let names = op_names(&l);
+    assert!(names.iter().any(|n| n.starts_with("FROM docker.io/library/alpine:3.19@")), "{names:?}");
+    assert!(names.contains(&"[stage-1 3/4] COPY --from=build /out /out2".to_string()), "{names:?}");
+}
+
+#[test]
+fn from_stage_chain_and_unneeded_stage() {
+    let l = check(
+        "stage_chain",
+        "FROM busybox AS unused\nRUN exit 1\nFROM busybox AS one\nENV A=1\nFROM one AS two\nRUN echo $A\nFROM two\nWORKDIR /w\nCMD [\"sh\"]\n",
+        &options(),
+    );
+    assert!(op_names(&l).iter().all(|n| !n.contains("exit 1")));
+}
+
+#[test]
+fn args_and_env_scoping() {
+    let mut o = options();
+    o.build_args.insert("FROM_CLI".into(), "cli".into());
+    o.build_args.insert("http_proxy".into(), "http://proxy:3128".into());
+    check(
+        "args_env",
+        "ARG BASE=busybox\nARG FROM_CLI=default\nFROM ${BASE}\nARG FROM_CLI\nARG LOCAL=l-$FROM_CLI\nENV E=$LOCAL\nRUN echo $FROM_CLI $E\n",
+        &o,
+    );
+}
+
+#[test]
+fn onbuild_from_image_and_from_stage() {
+    let l = check(
+        "onbuild",
+        "FROM onbuild:1 AS base\nONBUILD RUN echo from-stage\nFROM base\nRUN echo child\n",
+        &options(),
+    );
+    let names = op_names(&l);
+    assert!(names.contains(&"[base 2/3] ONBUILD RUN echo from-image".to_string()), "{names:?}");
+    assert!(names.contains(&"[stage-1 1/2] ONBUILD RUN echo from-stage".to_string()), "{names:?}");
+}
+
+#[test]
+fn metadata_instructions() {
+    let mut o = options();
+    o.labels.insert("org.example.from-cli".into(), "yes".into());
+    check(
+        "metadata",
+        "FROM busybox\nLABEL a=b \"c d\"=e\nMAINTAINER me\nEXPOSE 80 53/udp\nVOLUME /data\nUSER 1000\nWORKDIR /app\nSHELL [\"/bin/bash\", \"-c\"]\nCMD echo hi\nENTRYPOINT [\"/entry\"]\nHEALTHCHECK --interval=30s CMD true\nSTOPSIGNAL SIGTERM\nONBUILD RUN echo child\n",
+        &o,
+    );
+}
+
+#[test]
+fn context_paths_become_followpaths() {
+    let l = check(
+        "context",
+        "FROM busybox\nCOPY go.mod go.sum ./\nCOPY src/ /src/\n",
+        &options(),
+    );
+    let dump = stagecraft_llb::dump_json(&l.state.marshal());
+    assert!(dump.contains("go.mod") && dump.contains("local.followpaths"), "{dump}");
+}
