@@ -58,6 +58,8 @@ for frontend in "${FRONTENDS[@]}"; do
     fi
 done
 
+mapfile -t NETWORK_ARGS < <(build_network_args)
+mapfile -t FIXTURE_ARGS < <(fixture_build_args)
 declare -A TIMES # "$scenario/$frontend" -> space-separated seconds
 declare -A FAILED
 
@@ -67,7 +69,7 @@ now() { date +%s.%N; }
 build() {
     local frontend="$1" start end
     shift
-    local args=(-f "$BENCH_DIR/$frontend/$DOCKERFILE" -t "stagecraft-bench:$frontend")
+    local args=(-f "$BENCH_DIR/$frontend/$DOCKERFILE" -t "stagecraft-bench:$frontend" "${NETWORK_ARGS[@]}" "${FIXTURE_ARGS[@]}")
     [[ -n "$TARGET" ]] && args+=(--target "$TARGET")
     start="$(now)"
     if ! DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain "${args[@]}" "$@" "$BENCH_DIR/$frontend" \

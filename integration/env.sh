@@ -28,3 +28,25 @@ WORK_DIR="${WORK_DIR:-$INTEGRATION_DIR/.work}"
 
 export DOCKER DOCKER_HOST DOCKER_SOCK FRONTEND_IMAGE WORK_DIR
 export DOCKER_BUILDKIT=1
+
+# Without a default bridge (dockerd --bridge=none, the last fallback of
+# setup.sh) a RUN step fails with "network bridge not found"; builds then use
+# the host's network. Prints the extra `docker build` arguments, if any.
+build_network_args() {
+    if ! "$DOCKER" network inspect bridge >/dev/null 2>&1; then
+        printf '%s\n' --network=host
+    fi
+}
+
+# The node-app fixture defaults to NODE_VERSION=20; setup.sh tags the local node
+# image with the host's major version. Prints the build arguments that bridge a
+# difference, if any.
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null; }
+
+fixture_build_args() {
+    local major
+    major="$(node_major)"
+    if [[ -n "$major" && "$major" != 20 ]]; then
+        printf '%s\n' --build-arg "NODE_VERSION=$major"
+    fi
+}

@@ -40,6 +40,8 @@ if [[ "$FRONTEND" == stagecraft ]] && ! "$DOCKER" image inspect "$FRONTEND_IMAGE
     exit 1
 fi
 
+mapfile -t NETWORK_ARGS < <(build_network_args)
+mapfile -t FIXTURE_ARGS < <(fixture_build_args)
 failures=0
 
 # run_step TITLE EXPECTED -- BUILD_ARGS... -- RUN_ARGS...
@@ -58,7 +60,7 @@ run_step() {
     printf '\n=== %s: docker build %s (%s frontend)\n' "$title" "${build_args[*]}" "$FRONTEND"
     local start took
     start="$(date +%s.%N)"
-    if ! DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain -t "$tag" "${build_args[@]}" "$CONTEXT"; then
+    if ! DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain "${NETWORK_ARGS[@]}" "${FIXTURE_ARGS[@]}" -t "$tag" "${build_args[@]}" "$CONTEXT"; then
         printf '=== %s: BUILD FAILED\n' "$title"
         failures=$((failures + 1))
         return 0

@@ -154,7 +154,11 @@ docker_run() {
     "$DOCKER" run --rm --network none "$image" "$@"
 }
 
-docker_build() { DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain "$@"; }
+docker_build() {
+    local net=()
+    mapfile -t net < <(build_network_args)
+    DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain "${net[@]}" "$@"
+}
 
 # docker-compose 1.x builds with BuildKit only through the docker CLI it finds
 # on PATH; put the Debian client first (a newer one needs buildx).

@@ -144,9 +144,11 @@ start_dockerd() {
     if [[ -n "${DOCKERD_FLAGS:-}" ]]; then
         attempts=("$DOCKERD_FLAGS")
     else
+        # Without a bridge, builds need --network=host (see build_network_args).
         attempts=(
             ""
             "--storage-driver=vfs"
+            "--storage-driver=vfs --iptables=false --ip6tables=false"
             "--storage-driver=vfs --iptables=false --ip6tables=false --bridge=none"
         )
     fi
@@ -309,7 +311,7 @@ build_base_images() {
     fi
     if [[ "$major" != 20 ]]; then
         log "note: the host's Node.js is $major, the fixtures default to NODE_VERSION=20;" \
-            "build them with --build-arg NODE_VERSION=$major"
+            "the scripts pass --build-arg NODE_VERSION=$major (fixture_build_args)"
     fi
 
     # A broken image would only show up deep inside a test; catch it here.

@@ -71,7 +71,7 @@ fn appendix_graph() -> State {
     .unwrap()
     .with_custom_name("[internal] load build context");
     let copy = |src: &str, dest: &str| {
-        let mut c = Copy::new(context.clone(), src, dest);
+        let mut c = FileCopy::new(context.clone(), src, dest);
         c.follow_symlinks = true;
         c.copy_dir_contents_only = true;
         c.create_dest_path = true;
@@ -110,7 +110,7 @@ fn appendix_graph() -> State {
     run_spec.daemon_default_path = true;
     let run = copied.exec(run_spec).unwrap().root;
     let app = State::scratch()
-        .file_action(Copy::new(run, "/out/app", "/app"))
+        .file_action(FileCopy::new(run, "/out/app", "/app"))
         .with_meta(
             OpMeta::named("[stage-1 1/2] COPY --from=build /out/app /app")
                 .with_location(sm.lines(8, 8)),
@@ -120,7 +120,7 @@ fn appendix_graph() -> State {
         name: "[stage-1 2/2] COPY --link README.md /".into(),
         weak: true,
     };
-    let mut readme = Copy::new(context.clone(), "README.md", "/");
+    let mut readme = FileCopy::new(context.clone(), "README.md", "/");
     readme.owner = Some(Chown::ids(1000, 1000));
     let layer = State::scratch()
         .file_action(readme)
@@ -223,14 +223,14 @@ fn file_graph() -> State {
         user: Some(UserRef::Id(1)),
         group: None,
     });
-    let mut cp = Copy::new(ctx.clone(), "src/./", "/app/src/");
+    let mut cp = FileCopy::new(ctx.clone(), "src/./", "/app/src/");
     cp.mode = Some(CopyMode::Symbolic("u+rwx,go-w".into()));
     cp.include_patterns = vec!["**/*.rs".into()];
     cp.exclude_patterns = vec!["target".into()];
     cp.required_paths = vec!["src/main.rs".into()];
     cp.always_replace_existing_dest_paths = true;
     cp.attempt_unpack = true;
-    let mut cp2 = Copy::new(State::scratch(), "/nothing", "/app/empty");
+    let mut cp2 = FileCopy::new(State::scratch(), "/nothing", "/app/empty");
     cp2.mode = Some(CopyMode::Octal(0o600));
     cp2.allow_wildcard = true;
     let mut rm = Rm::new("/app/*.tmp");
@@ -780,7 +780,7 @@ fn digests_match_the_go_client() {
     });
     let mut file = Mkfile::new("/app/hello.txt", 0o644, b"hello\n".to_vec());
     file.owner = Some(Chown::ids(1, 0));
-    let mut cp = Copy::new(ctx, "src/./", "/app/src/");
+    let mut cp = FileCopy::new(ctx, "src/./", "/app/src/");
     cp.include_patterns = vec!["**/*.rs".into()];
     cp.exclude_patterns = vec!["target".into()];
     cp.attempt_unpack = true;

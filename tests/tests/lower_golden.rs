@@ -25,8 +25,14 @@ impl Canned {
             "\"Cmd\":[\"sh\"],\"OnBuild\":[\"RUN echo from-image\",\"ENV TRIGGERED=1\"]",
         );
         Canned(BTreeMap::from([
-            ("docker.io/library/busybox:latest", (d('b'), LAYERED.to_string())),
-            ("docker.io/library/alpine:3.19", (d('a'), LAYERED.to_string())),
+            (
+                "docker.io/library/busybox:latest",
+                (d('b'), LAYERED.to_string()),
+            ),
+            (
+                "docker.io/library/alpine:3.19",
+                (d('a'), LAYERED.to_string()),
+            ),
             ("docker.io/library/onbuild:1", (d('o'), onbuild)),
         ]))
     }
@@ -110,11 +116,18 @@ fn check(name: &str, text: &str, options: &BuildOptions) -> Lowered {
     } else {
         let want = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("missing golden {}: {e}", path.display()));
-        assert_eq!(got, want, "golden {name} differs; UPDATE_GOLDEN=1 regenerates it");
+        assert_eq!(
+            got, want,
+            "golden {name} differs; UPDATE_GOLDEN=1 regenerates it"
+        );
     }
     // The same input always gives the same bytes.
     let again = lower(text, options).unwrap();
-    assert_eq!(lowered.state.marshal(), again.state.marshal(), "{name} not deterministic");
+    assert_eq!(
+        lowered.state.marshal(),
+        again.state.marshal(),
+        "{name} not deterministic"
+    );
     lowered
 }
 
@@ -135,8 +148,15 @@ fn shared_base_stage_is_lowered_once() {
         &options(),
     );
     let names = op_names(&l);
-    assert_eq!(names.iter().filter(|n| n.contains("WORKDIR /src")).count(), 1, "{names:?}");
-    assert!(names.contains(&"[a 1/1] RUN echo a > /a".to_string()), "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| n.contains("WORKDIR /src")).count(),
+        1,
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"[a 1/1] RUN echo a > /a".to_string()),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -147,8 +167,16 @@ fn copy_from_index_name_and_image() {
         &options(),
     );
     let names = op_names(&l);
-    assert!(names.iter().any(|n| n.starts_with("FROM docker.io/library/alpine:3.19@")), "{names:?}");
-    assert!(names.contains(&"[stage-1 3/4] COPY --from=build /out /out2".to_string()), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("FROM docker.io/library/alpine:3.19@")),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"[stage-1 3/4] COPY --from=build /out /out2".to_string()),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -165,7 +193,8 @@ fn from_stage_chain_and_unneeded_stage() {
 fn args_and_env_scoping() {
     let mut o = options();
     o.build_args.insert("FROM_CLI".into(), "cli".into());
-    o.build_args.insert("http_proxy".into(), "http://proxy:3128".into());
+    o.build_args
+        .insert("http_proxy".into(), "http://proxy:3128".into());
     check(
         "args_env",
         "ARG BASE=busybox\nARG FROM_CLI=default\nFROM ${BASE}\nARG FROM_CLI\nARG LOCAL=l-$FROM_CLI\nENV E=$LOCAL\nRUN echo $FROM_CLI $E\n",
@@ -181,8 +210,14 @@ fn onbuild_from_image_and_from_stage() {
         &options(),
     );
     let names = op_names(&l);
-    assert!(names.contains(&"[base 2/3] ONBUILD RUN echo from-image".to_string()), "{names:?}");
-    assert!(names.contains(&"[stage-1 1/2] ONBUILD RUN echo from-stage".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"[base 2/3] ONBUILD RUN echo from-image".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"[stage-1 1/2] ONBUILD RUN echo from-stage".to_string()),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -204,5 +239,46 @@ fn context_paths_become_followpaths() {
         &options(),
     );
     let dump = stagecraft_llb::dump_json(&l.state.marshal());
-    assert!(dump.contains("go.mod") && dump.contains("local.followpaths"), "{dump}");
+    assert!(
+        dump.contains("go.mod") && dump.contains("local.followpaths"),
+        "{dump}"
+    );
+}
+
+/// The Dockerfile of buildkit-frontend.md Appendix A: names, lines and
+/// history as the current reference frontend writes them (HEAD adds
+/// `--chown` to the history text, which v0.11.6 in the appendix did not).
+#[test]
+fn appendix_a() {
+    let text = "# syntax=docker/dockerfile:1\nARG BASE=alpine:3.19\nFROM ${BASE} AS build\nENV GOFLAGS=-mod=vendor\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN --mount=type=cache,target=/root/.cache \\\n    --mount=type=secret,id=tok \\\n    go build -o /out/app .\n\nFROM scratch\nCOPY --from=build /out/app /app\nCOPY --link --chown=1000:1000 README.md /\nENTRYPOINT [\"/app\"]\n";
+    let l = check("appendix_a", text, &options());
+    let names = op_names(&l);
+    let d = format!("sha256:{}", "a".repeat(64));
+    for want in [
+        format!("[build 1/4] FROM docker.io/library/alpine:3.19@{d}"),
+        "[build 2/4] WORKDIR /src".to_string(),
+        "[build 3/4] COPY go.mod go.sum ./".to_string(),
+        "[stage-1 1/2] COPY --from=build /out/app /app".to_string(),
+        "[internal] load build context".to_string(),
+    ] {
+        assert!(names.contains(&want), "missing {want:?} in {names:?}");
+    }
+    let history: Vec<(&str, bool)> = l
+        .image
+        .history
+        .iter()
+        .map(|h| (h.created_by.as_str(), h.empty_layer))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            ("COPY /out/app /app # buildkit", false),
+            ("COPY --chown=1000:1000 README.md / # buildkit", false),
+            ("ENTRYPOINT [\"/app\"]", true),
+        ]
+    );
+    assert_eq!(l.image.config.entrypoint, Some(vec!["/app".to_string()]));
+    assert_eq!(l.image.config.working_dir, "/");
+    let dump = stagecraft_llb::dump_json(&l.state.marshal());
+    assert!(dump.contains(r#""ranges":["7","8","9"]"#), "{dump}");
 }

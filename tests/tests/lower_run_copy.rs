@@ -58,7 +58,7 @@ fn lower_full(
     text: &str,
     options: &BuildOptions,
     caps: Option<&BTreeSet<String>>,
-) -> Result<Lowered, LowerError> {
+) -> Result<Lowered, Box<LowerError>> {
     let parsed = stagecraft_syntax::parse(text).expect("parses");
     let df = stagecraft_instructions::parse_dockerfile(&parsed).expect("typed");
     let source = SourceFile {
@@ -84,6 +84,7 @@ fn lower_full(
         .build()
         .expect("runtime");
     rt.block_on(stagecraft_lower::lower(req, &Resolver))
+        .map_err(Box::new)
 }
 
 /// The marshalled ops as the llb crate dumps them.
@@ -688,4 +689,45 @@ fn no_cache_marks_ops_and_bind_without_source_follows_everything() {
         .find(|o| o["id"] == "local://context")
         .unwrap();
     assert!(ctx["attrs"].get("local.followpaths").is_none(), "{ctx}");
+}
+
+#[test]
+fn user_workdir_image_sources_and_scp_git() {
+    let text = "FROM busybox\nUSER app\nWORKDIR /srv\nRUN id\nCOPY --from=nginx:1 /etc/nginx/ conf/\nADD --keep-git-dir=false git@github.com:moby/buildkit.git#v0.12 /k\n";
+    let (_, ops) = lower_ops(text);
+    let run = by_kind(&ops, "exec")[0];
+    assert_eq!(run["user"], "app");
+    assert_eq!(run["cwd"], "/srv");
+    let image = by_kind(&ops, "source")
+        .into_iter()
+        .find(|o| {
+            o["id"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("docker-image://docker.io/library/nginx:1@")
+        })
+        .expect("nginx image source");
+    let copy = by_kind(&ops, "file")
+        .into_iter()
+        .find(|o| o["name"] == "[stage-0 4/5] COPY --from=nginx:1 /etc/nginx/ conf/")
+        .unwrap();
+    assert_eq!(copy["actions"][0]["src"], "/etc/nginx");
+    assert_eq!(copy["actions"][0]["dest"], "/srv/conf/");
+    let inputs = strings(&copy["inputs"]);
+    assert_eq!(inputs[1], format!("{}:0", image["n"]));
+    let git = by_kind(&ops, "source")
+        .into_iter()
+        .find(|o| o["id"] == "git://github.com/moby/buildkit.git#v0.12")
+        .unwrap();
+    assert_eq!(
+        git["attrs"]["git.fullurl"],
+        "git@github.com:moby/buildkit.git"
+    );
+    assert_eq!(git["attrs"]["git.mountsshsock"], "default");
+    assert!(git["attrs"].get("git.keepgitdir").is_none());
+    // COPY --from and remote ADD sources do not read the build context.
+    let ctx = by_kind(&ops, "source")
+        .into_iter()
+        .find(|o| o["id"] == "local://context");
+    assert!(ctx.is_none(), "nothing reads the context: {ctx:?}");
 }

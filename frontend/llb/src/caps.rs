@@ -161,7 +161,7 @@ pub enum Cap {
     MetaDescription,
     /// `meta.exportcache`: export cache control.
     MetaExportCache,
-    /// `mergeop`: merge ops (COPY --link).
+    /// `mergeop`: merge ops.
     MergeOp,
     /// `diffop`: diff ops.
     DiffOp,
@@ -415,7 +415,7 @@ impl Cap {
             Cap::MetaIgnoreCache => "ignoring the cache",
             Cap::MetaDescription => "op descriptions",
             Cap::MetaExportCache => "export cache control",
-            Cap::MergeOp => "merge ops (COPY --link)",
+            Cap::MergeOp => "merge ops",
             Cap::DiffOp => "diff ops",
             Cap::PassthroughOp => "passthrough ops",
         }

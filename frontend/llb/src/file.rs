@@ -57,7 +57,7 @@ pub enum CopyMode {
 
 /// Copy `src` from another state to `dest`.
 #[derive(Clone, Debug)]
-pub struct Copy {
+pub struct FileCopy {
     pub from: State,
     pub src: String,
     pub dest: String,
@@ -77,10 +77,10 @@ pub struct Copy {
     pub timestamp: Option<i64>,
 }
 
-impl Copy {
+impl FileCopy {
     /// A plain copy: no flags, no owner or mode override.
     pub fn new(from: State, src: impl Into<String>, dest: impl Into<String>) -> Self {
-        Copy {
+        FileCopy {
             from,
             src: src.into(),
             dest: dest.into(),
@@ -186,15 +186,15 @@ impl Symlink {
 /// One action of a file op.
 #[derive(Clone, Debug)]
 pub enum FileAction {
-    Copy(Copy),
+    Copy(FileCopy),
     Mkdir(Mkdir),
     Mkfile(Mkfile),
     Rm(Rm),
     Symlink(Symlink),
 }
 
-impl From<Copy> for FileAction {
-    fn from(a: Copy) -> Self {
+impl From<FileCopy> for FileAction {
+    fn from(a: FileCopy) -> Self {
         FileAction::Copy(a)
     }
 }

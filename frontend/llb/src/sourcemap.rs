@@ -20,7 +20,8 @@ pub struct TextRange {
 }
 
 impl TextRange {
-    /// The whole of one line, as BuildKit's Dockerfile frontend records it.
+    /// The whole of one line (character 0 to character 0), the form BuildKit
+    /// expects for line-based sources.
     pub fn line(line: i32) -> Self {
         let pos = TextPos { line, character: 0 };
         TextRange {

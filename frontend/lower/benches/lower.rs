@@ -83,7 +83,8 @@ fn run(text: &str) -> usize {
         context: &context,
         llb_caps: None,
     };
-    let lowered = futures::executor::block_on(stagecraft_lower::lower(req, &Instant)).expect("lower");
+    let lowered =
+        futures::executor::block_on(stagecraft_lower::lower(req, &Instant)).expect("lower");
     lowered.state.marshal().def.len()
 }
 
@@ -91,7 +92,10 @@ fn bench(c: &mut Criterion) {
     for lines in [2_000, 10_000] {
         let text = generate(lines);
         let ops = run(&text);
-        assert!(ops > lines / 10, "every stage should be lowered ({ops} ops)");
+        assert!(
+            ops > lines / 10,
+            "every stage should be lowered ({ops} ops)"
+        );
         c.bench_function(&format!("parse+lower+marshal {lines} lines"), |b| {
             b.iter(|| run(black_box(&text)))
         });

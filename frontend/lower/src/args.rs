@@ -52,7 +52,10 @@ pub(crate) fn default_args(options: &BuildOptions, target: Option<&str>) -> EnvL
         opt(&tp.os_version),
         tp.architecture.clone(),
         opt(&tp.variant),
-        target.filter(|t| !t.is_empty()).unwrap_or("default").to_string(),
+        target
+            .filter(|t| !t.is_empty())
+            .unwrap_or("default")
+            .to_string(),
     ];
     let mut env = EnvList::new();
     for (key, value) in AUTOMATIC_ARGS.iter().zip(values) {
@@ -150,7 +153,10 @@ mod tests {
         assert_eq!(env.get("TARGETVARIANT"), Some("v7"));
         assert_eq!(env.get("TARGETOS"), Some("custom"));
         assert_eq!(env.get("TARGETSTAGE"), Some("default"));
-        assert_eq!(default_args(&o, Some("build")).get("TARGETSTAGE"), Some("build"));
+        assert_eq!(
+            default_args(&o, Some("build")).get("TARGETSTAGE"),
+            Some("build")
+        );
     }
 
     #[test]

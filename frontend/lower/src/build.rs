@@ -10,8 +10,8 @@ use stagecraft_shell::Lexer;
 use crate::args;
 use crate::context::{follow_paths, main_context};
 use crate::dispatch::{
-    COMMAND_DESCRIPTION, Caps, DispatchContext, DispatchState, ExecDefaults, Progress,
-    StageOutput, dispatch_commands, names, workdir,
+    COMMAND_DESCRIPTION, Caps, DispatchContext, DispatchState, ExecDefaults, Progress, StageOutput,
+    dispatch_commands, names, workdir,
 };
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
@@ -53,7 +53,10 @@ fn add_onbuilds(
                 .get(t)
                 .map(|r| r.image.config.on_build.clone())
                 .unwrap_or_default(),
-            Base::Stage(b) => plan.node(*b).map(|b| stage_triggers(&b.commands)).unwrap_or_default(),
+            Base::Stage(b) => plan
+                .node(*b)
+                .map(|b| stage_triggers(&b.commands))
+                .unwrap_or_default(),
             Base::Scratch => Vec::new(),
         };
         let span = node.span;
@@ -150,7 +153,10 @@ struct Dispatched {
     ctx_paths: BTreeSet<String>,
 }
 
-fn location(source_map: &SourceMap, span: stagecraft_syntax::Span) -> stagecraft_llb::SourceLocation {
+fn location(
+    source_map: &SourceMap,
+    span: stagecraft_syntax::Span,
+) -> stagecraft_llb::SourceLocation {
     let first = i32::try_from(span.start).unwrap_or(i32::MAX);
     let last = i32::try_from(span.end.max(span.start)).unwrap_or(i32::MAX);
     source_map.lines(first, last)
@@ -230,11 +236,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             );
         }
         if let Some(slot) = outputs.get_mut(t.0) {
-            *slot = Some(StageOutput {
-                state,
-                image: r.image.clone(),
-                platform: r.platform.clone(),
-            });
+            *slot = Some(StageOutput { state });
         }
     }
 
@@ -276,7 +278,10 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             }
             Base::Image(_) | Base::Scratch => {
                 let r = s.resolved.get(&t).ok_or_else(|| {
-                    LowerError::at(LowerErrorKind::Unsupported("unresolved base".into()), node.span)
+                    LowerError::at(
+                        LowerErrorKind::Unsupported("unresolved base".into()),
+                        node.span,
+                    )
                 })?;
                 fresh_state(s, t, r, progress)
             }
@@ -299,8 +304,6 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         if let Some(slot) = outputs.get_mut(i) {
             *slot = Some(StageOutput {
                 state: d.state.clone(),
-                image: d.image.clone(),
-                platform: d.platform.clone(),
             });
         }
         if let Some(slot) = finals.get_mut(i) {
@@ -326,7 +329,14 @@ pub(crate) async fn lower(
     let mut resolved = BTreeMap::new();
     loop {
         let reachable = plan.reachable();
-        resolve_bases(&plan, reachable.iter().copied(), &mut resolved, options, resolver).await?;
+        resolve_bases(
+            &plan,
+            reachable.iter().copied(),
+            &mut resolved,
+            options,
+            resolver,
+        )
+        .await?;
         if !add_onbuilds(&mut plan, &reachable, &resolved)? {
             break;
         }
@@ -370,7 +380,12 @@ pub(crate) async fn lower(
         .finals
         .get(plan.target.0)
         .and_then(Option::as_ref)
-        .ok_or_else(|| LowerError::new(LowerErrorKind::Unsupported("target not dispatched".into()), None))?;
+        .ok_or_else(|| {
+            LowerError::new(
+                LowerErrorKind::Unsupported("target not dispatched".into()),
+                None,
+            )
+        })?;
     for d in done.finals.iter().flatten() {
         declared.extend(d.declared_args.iter().cloned());
     }

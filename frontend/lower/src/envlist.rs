@@ -62,7 +62,10 @@ mod tests {
         env.set("A", "1");
         env.set("B", "2");
         env.set("A", "3");
-        assert_eq!(env.to_pairs(), vec![("B".into(), "2".into()), ("A".into(), "3".into())]);
+        assert_eq!(
+            env.to_pairs(),
+            vec![("B".into(), "2".into()), ("A".into(), "3".into())]
+        );
         assert_eq!(env.get("A"), Some("3"));
         assert_eq!(env.get("C"), None);
     }

@@ -55,8 +55,9 @@ impl std::fmt::Display for LowerError {
 pub enum LowerErrorKind {
     #[error(transparent)]
     Option(#[from] OptionError),
+    /// Boxed: the instruction error is the largest variant by far.
     #[error(transparent)]
-    Instruction(#[from] stagecraft_instructions::InstructionError),
+    Instruction(Box<stagecraft_instructions::InstructionError>),
     #[error(transparent)]
     Syntax(#[from] stagecraft_syntax::SyntaxError),
     #[error(transparent)]
@@ -64,8 +65,16 @@ pub enum LowerErrorKind {
     #[error(transparent)]
     Llb(#[from] stagecraft_llb::LlbError),
 
-    #[error("target stage {target:?} could not be found (stages: {})", .known.join(", "))]
-    UnknownTarget { target: String, known: Vec<String> },
+    #[error(
+        "target stage {target:?} could not be found{} (stages: {})",
+        suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default(),
+        .known.join(", ")
+    )]
+    UnknownTarget {
+        target: String,
+        known: Vec<String>,
+        suggestion: Option<String>,
+    },
     #[error(
         "cannot {action} from stage {from:?}: it is defined at or after the current stage {current:?} (line {from_line}); stages can only use earlier stages"
     )]
@@ -102,4 +111,10 @@ pub enum LowerErrorKind {
     },
     #[error("not yet supported: {0}")]
     Unsupported(String),
+}
+
+impl From<stagecraft_instructions::InstructionError> for LowerErrorKind {
+    fn from(e: stagecraft_instructions::InstructionError) -> Self {
+        LowerErrorKind::Instruction(Box::new(e))
+    }
 }

@@ -132,7 +132,7 @@ impl Plan {
             // Only stages defined earlier can be a base.
             let base = match plan.by_name.get(&base_name.to_lowercase()) {
                 Some(t) => Base::Stage(*t),
-                None if base_name.eq_ignore_ascii_case("scratch") => Base::Scratch,
+                None if base_name == "scratch" => Base::Scratch,
                 None => Base::Image(base_name),
             };
             let display = match &stage.name {
@@ -148,7 +148,10 @@ impl Plan {
                 })
                 .collect();
             let total = usize::from(matches!(base, Base::Image(_)))
-                + commands.iter().filter(|c| counts_as_step(&c.instruction)).count();
+                + commands
+                    .iter()
+                    .filter(|c| counts_as_step(&c.instruction))
+                    .count();
             plan.nodes.push(PlanNode {
                 stage: Some(i),
                 display,
@@ -162,27 +165,47 @@ impl Plan {
                 onbuild_done: false,
                 total,
             });
+            // A repeated name means the latest stage from here on, as in
+            // the reference (which only lints duplicates).
             if let Some(n) = &stage.name {
-                plan.by_name.entry(n.lookup.clone()).or_insert(Target(i));
+                plan.by_name.insert(n.lookup.clone(), Target(i));
             }
         }
         plan.target = match target {
             None => Target(plan.stage_count.saturating_sub(1)),
-            Some(t) => plan.by_name.get(&t.to_lowercase()).copied().ok_or_else(|| {
-                LowerError::new(
-                    LowerErrorKind::UnknownTarget {
-                        target: t.to_string(),
-                        known: plan.by_name.keys().cloned().collect(),
-                    },
-                    None,
-                )
-            })?,
+            Some(t) => plan
+                .by_name
+                .get(&t.to_lowercase())
+                .copied()
+                .ok_or_else(|| {
+                    LowerError::new(
+                        LowerErrorKind::UnknownTarget {
+                            target: t.to_string(),
+                            known: plan.by_name.keys().cloned().collect(),
+                            suggestion: stagecraft_instructions::suggest(
+                                t,
+                                plan.by_name.keys().map(String::as_str),
+                                false,
+                            ),
+                        },
+                        None,
+                    )
+                })?,
         };
         for i in 0..plan.stage_count {
-            let commands = plan.nodes.get(i).map(|n| n.commands.clone()).unwrap_or_default();
-            for cmd in &commands {
-                plan.add_command_deps(Target(i), cmd)?;
+            // Taken out while deps are added (which needs `&mut plan`).
+            let commands = plan
+                .nodes
+                .get_mut(i)
+                .map(|n| std::mem::take(&mut n.commands))
+                .unwrap_or_default();
+            let result = commands
+                .iter()
+                .try_for_each(|cmd| plan.add_command_deps(Target(i), cmd).map(|_| ()));
+            if let Some(n) = plan.nodes.get_mut(i) {
+                n.commands = commands;
             }
+            result?;
         }
         plan.check_cycles()?;
         Ok(plan)
@@ -190,7 +213,11 @@ impl Plan {
 
     /// Records the stages/images `cmd` of node `owner` reads. Returns
     /// whether it added any.
-    pub(crate) fn add_command_deps(&mut self, owner: Target, cmd: &Command) -> Result<bool, LowerError> {
+    pub(crate) fn add_command_deps(
+        &mut self,
+        owner: Target,
+        cmd: &Command,
+    ) -> Result<bool, LowerError> {
         let span = cmd.span();
         let refs: Vec<(FromRef, EdgeKind)> = match &cmd.instruction {
             Instruction::Copy(c) => match &c.from {
@@ -213,7 +240,7 @@ impl Plan {
             Instruction::Run(r) => r
                 .mounts
                 .iter()
-                .filter_map(|m| mount_from(m))
+                .filter_map(mount_from)
                 .map(|f| (FromRef::Name(f), EdgeKind::MountFrom))
                 .collect(),
             _ => Vec::new(),
@@ -248,7 +275,7 @@ impl Plan {
             return *t;
         }
         let t = Target(self.nodes.len());
-        let base = if reference.eq_ignore_ascii_case("scratch") {
+        let base = if reference == "scratch" {
             Base::Scratch
         } else {
             Base::Image(reference.to_string())
@@ -387,14 +414,22 @@ impl Plan {
     /// Fails when a reachable stage reads a stage defined at or after it.
     pub(crate) fn check_order(&self, reachable: &BTreeSet<Target>) -> Result<(), LowerError> {
         for t in reachable {
-            let Some(node) = self.nodes.get(t.0) else { continue };
+            let Some(node) = self.nodes.get(t.0) else {
+                continue;
+            };
             let Some(own) = node.stage else { continue };
             for dep in &node.deps {
-                let Some(dep_node) = self.nodes.get(dep.target.0) else { continue };
+                let Some(dep_node) = self.nodes.get(dep.target.0) else {
+                    continue;
+                };
                 if dep_node.stage.is_some_and(|s| s >= own) {
                     return Err(LowerError::at(
                         LowerErrorKind::LaterStage {
-                            action: if dep.kind == EdgeKind::MountFrom { "mount" } else { "copy" },
+                            action: if dep.kind == EdgeKind::MountFrom {
+                                "mount"
+                            } else {
+                                "copy"
+                            },
                             from: dep_node.display.clone(),
                             current: node.display.clone(),
                             from_line: dep_node.span.start,
@@ -420,7 +455,9 @@ impl Plan {
                         base: match base {
                             Base::Scratch => "scratch".to_string(),
                             Base::Image(r) => r.clone(),
-                            Base::Stage(t) => self.node(*t).map(|b| b.display.clone()).unwrap_or_default(),
+                            Base::Stage(t) => {
+                                self.node(*t).map(|b| b.display.clone()).unwrap_or_default()
+                            }
                         },
                     },
                     (None, _) => GraphNodeKind::Image {

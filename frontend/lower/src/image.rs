@@ -60,21 +60,37 @@ pub struct ImageConfig {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub env: Vec<String>,
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Entrypoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub entrypoint: Option<Vec<String>>,
     #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
     #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<BTreeMap<String, Empty>>,
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "WorkingDir",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub working_dir: String,
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "StopSignal",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub stop_signal: String,
     #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "is_false")]
     pub args_escaped: bool,
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Healthcheck",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub healthcheck: Option<Healthcheck>,
     #[serde(
         rename = "OnBuild",
@@ -223,12 +239,10 @@ pub fn set_env(env: &mut Vec<String>, key: &str, value: &str) {
 }
 
 pub fn env_value<'a>(env: &'a [String], key: &str) -> Option<&'a str> {
-    env.iter()
-        .rev()
-        .find_map(|e| match e.split_once('=') {
-            Some((k, v)) if k == key => Some(v),
-            _ => None,
-        })
+    env.iter().rev().find_map(|e| match e.split_once('=') {
+        Some((k, v)) if k == key => Some(v),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -247,7 +261,10 @@ mod tests {
 
     #[test]
     fn null_lists_read_as_empty() {
-        let img = Image::from_json(br#"{"config":{"Env":null,"OnBuild":null},"rootfs":{"type":"layers","diff_ids":null}}"#).unwrap();
+        let img = Image::from_json(
+            br#"{"config":{"Env":null,"OnBuild":null},"rootfs":{"type":"layers","diff_ids":null}}"#,
+        )
+        .unwrap();
         assert!(img.config.env.is_empty());
         assert!(img.config.on_build.is_empty());
     }

@@ -21,9 +21,9 @@ pub mod platform;
 pub mod reference;
 mod resolve;
 #[cfg(test)]
-mod testutil;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;
 
 use std::collections::BTreeSet;
 
@@ -34,7 +34,9 @@ pub use envlist::EnvList;
 pub use error::{LowerError, LowerErrorKind};
 pub use graph::{EdgeKind, GraphEdge, GraphNode, GraphNodeKind, StageGraph, TargetInfo};
 pub use image::{Healthcheck, History, Image, ImageConfig};
-pub use options::{BuildOptions, CacheImport, HostIp, NetworkMode, NoCache, OptionError, ResolveMode, Ulimit};
+pub use options::{
+    BuildOptions, CacheImport, HostIp, NetworkMode, NoCache, OptionError, ResolveMode, Ulimit,
+};
 pub use platform::Platform;
 
 /// What the lowering needs besides the Dockerfile.

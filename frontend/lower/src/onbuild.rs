@@ -18,8 +18,7 @@ pub(crate) fn parse_triggers(triggers: &[String], at: Span) -> Result<Vec<Comman
             let [node] = parsed.nodes.as_slice() else {
                 return Err(LowerError::at(LowerErrorKind::OnbuildTrigger, at));
             };
-            let mut instruction =
-                parse_command(node).map_err(|e| LowerError::at(LowerErrorKind::Instruction(e), at))?;
+            let mut instruction = parse_command(node).map_err(|e| LowerError::at(e.into(), at))?;
             set_span(&mut instruction, at);
             Ok(Command {
                 instruction,
@@ -69,10 +68,16 @@ mod tests {
 
     #[test]
     fn triggers_become_onbuild_commands_at_the_from_line() {
-        let cmds = parse_triggers(&["RUN echo hi".to_string(), "ENV A=1".to_string()], Span::new(3, 3))
-            .unwrap();
+        let cmds = parse_triggers(
+            &["RUN echo hi".to_string(), "ENV A=1".to_string()],
+            Span::new(3, 3),
+        )
+        .unwrap();
         assert_eq!(cmds.len(), 2);
-        assert!(cmds.iter().all(|c| c.on_build && c.span() == Span::new(3, 3)));
+        assert!(
+            cmds.iter()
+                .all(|c| c.on_build && c.span() == Span::new(3, 3))
+        );
         assert_eq!(cmds[0].instruction.name(), "RUN");
     }
 

@@ -151,10 +151,10 @@ impl BuildOptions {
                 Some(Platform::parse(v)?)
             }
         };
-        if let Some(v) = get("multi-platform").or(get("build-arg:BUILDKIT_MULTI_PLATFORM")) {
-            if parse_bool("multi-platform", v)? {
-                return Err(OptionError::MultiPlatform(format!("multi-platform={v}")));
-            }
+        if let Some(v) = get("multi-platform").or(get("build-arg:BUILDKIT_MULTI_PLATFORM"))
+            && parse_bool("multi-platform", v)?
+        {
+            return Err(OptionError::MultiPlatform(format!("multi-platform={v}")));
         }
 
         let image_resolve_mode = match get("image-resolve-mode") {
@@ -200,10 +200,16 @@ impl BuildOptions {
             target_platform,
             build_platform,
             image_resolve_mode,
-            extra_hosts: get("add-hosts").map(parse_add_hosts).transpose()?.unwrap_or_default(),
+            extra_hosts: get("add-hosts")
+                .map(parse_add_hosts)
+                .transpose()?
+                .unwrap_or_default(),
             network_mode,
             shm_size,
-            ulimits: get("ulimit").map(parse_ulimits).transpose()?.unwrap_or_default(),
+            ulimits: get("ulimit")
+                .map(parse_ulimits)
+                .transpose()?
+                .unwrap_or_default(),
             hostname,
             cgroup_parent: get("cgroup-parent").map(str::to_string),
             cache_mount_namespace: opts
@@ -216,7 +222,9 @@ impl BuildOptions {
 
     /// The platform the image is built for.
     pub fn platform(&self) -> &Platform {
-        self.target_platform.as_ref().unwrap_or(&self.build_platform)
+        self.target_platform
+            .as_ref()
+            .unwrap_or(&self.build_platform)
     }
 }
 
@@ -273,8 +281,21 @@ fn parse_add_hosts(value: &str) -> Result<Vec<HostIp>, OptionError> {
 }
 
 const ULIMIT_NAMES: &[&str] = &[
-    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
-    "rss", "rtprio", "rttime", "sigpending", "stack",
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
 ];
 
 fn parse_ulimits(value: &str) -> Result<Vec<Ulimit>, OptionError> {
@@ -404,8 +425,16 @@ mod tests {
         assert_eq!(
             o.ulimits,
             vec![
-                Ulimit { name: "nofile".into(), soft: 1024, hard: 2048 },
-                Ulimit { name: "nproc".into(), soft: 64, hard: 64 },
+                Ulimit {
+                    name: "nofile".into(),
+                    soft: 1024,
+                    hard: 2048
+                },
+                Ulimit {
+                    name: "nproc".into(),
+                    soft: 64,
+                    hard: 64
+                },
             ]
         );
         assert_eq!(o.hostname.as_deref(), Some("box"));
@@ -415,7 +444,12 @@ mod tests {
 
     #[test]
     fn empty_no_cache_means_all_stages() {
-        assert!(parse(&[("no-cache", "")]).unwrap().no_cache.applies_to(None));
+        assert!(
+            parse(&[("no-cache", "")])
+                .unwrap()
+                .no_cache
+                .applies_to(None)
+        );
     }
 
     #[test]
@@ -423,7 +457,10 @@ mod tests {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("image-resolve-mode", "sometimes")], "image-resolve-mode"),
             (&[("force-network-mode", "bridge")], "force-network-mode"),
-            (&[("platform", "linux/amd64,linux/arm64")], "several platforms"),
+            (
+                &[("platform", "linux/amd64,linux/arm64")],
+                "several platforms",
+            ),
             (&[("platform", "linux//x")], "platform"),
             (&[("add-hosts", "db=notanip")], "failed to parse IP"),
             (&[("add-hosts", "db")], "key-value"),

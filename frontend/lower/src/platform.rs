@@ -157,6 +157,19 @@ fn normalize_arch(arch: &str, variant: Option<&str>) -> (String, Option<String>)
     }
 }
 
+impl Platform {
+    /// The wire form put on image sources and exec ops.
+    pub fn to_pb(&self) -> stagecraft_llb::pb::Platform {
+        stagecraft_llb::pb::Platform {
+            architecture: self.architecture.clone(),
+            os: self.os.clone(),
+            variant: self.variant.clone().unwrap_or_default(),
+            os_version: self.os_version.clone().unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,21 +196,15 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "linux/", "/amd64", "linux/amd64/v8/x", "linux amd64", "linux/am$d"] {
+        for bad in [
+            "",
+            "linux/",
+            "/amd64",
+            "linux/amd64/v8/x",
+            "linux amd64",
+            "linux/am$d",
+        ] {
             assert!(Platform::parse(bad).is_err(), "{bad:?} should be rejected");
-        }
-    }
-}
-
-impl Platform {
-    /// The wire form put on image sources and exec ops.
-    pub fn to_pb(&self) -> stagecraft_llb::pb::Platform {
-        stagecraft_llb::pb::Platform {
-            architecture: self.architecture.clone(),
-            os: self.os.clone(),
-            variant: self.variant.clone().unwrap_or_default(),
-            os_version: self.os_version.clone().unwrap_or_default(),
-            ..Default::default()
         }
     }
 }

@@ -67,9 +67,16 @@ pub fn with_digest(normalized: &str, digest: &str) -> String {
 fn split_domain(path: &str) -> (String, String) {
     match path.split_once('/') {
         Some((first, rest))
-            if first.contains('.') || first.contains(':') || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase()) =>
+            if first.contains('.')
+                || first.contains(':')
+                || first == "localhost"
+                || first.chars().any(|c| c.is_ascii_uppercase()) =>
         {
-            let domain = if first == "index.docker.io" { DEFAULT_DOMAIN } else { first };
+            let domain = if first == "index.docker.io" {
+                DEFAULT_DOMAIN
+            } else {
+                first
+            };
             if domain == DEFAULT_DOMAIN && !rest.contains('/') {
                 (domain.to_string(), format!("library/{rest}"))
             } else {
@@ -116,19 +123,31 @@ fn valid_component(c: &str) -> bool {
 fn check_tag(tag: &str) -> Result<(), String> {
     let mut chars = tag.chars();
     let ok = tag.len() <= 128
-        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if ok { Ok(()) } else { Err(format!("invalid tag format: {tag:?}")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("invalid tag format: {tag:?}"))
+    }
 }
 
 fn check_digest(digest: &str) -> Result<(), String> {
     let ok = digest.split_once(':').is_some_and(|(alg, hex)| {
         alg.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && alg.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.'))
+            && alg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.'))
             && hex.len() >= 32
             && hex.chars().all(|c| c.is_ascii_hexdigit())
     });
-    if ok { Ok(()) } else { Err(format!("invalid digest format: {digest:?}")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("invalid digest format: {digest:?}"))
+    }
 }
 
 #[cfg(test)]
@@ -141,14 +160,23 @@ mod tests {
         let cases = [
             ("busybox", "docker.io/library/busybox:latest".to_string()),
             ("alpine:3.19", "docker.io/library/alpine:3.19".to_string()),
-            ("docker.io/busybox", "docker.io/library/busybox:latest".to_string()),
+            (
+                "docker.io/busybox",
+                "docker.io/library/busybox:latest".to_string(),
+            ),
             ("index.docker.io/x/y:1", "docker.io/x/y:1".to_string()),
             ("user/app", "docker.io/user/app:latest".to_string()),
             ("localhost:5000/x", "localhost:5000/x:latest".to_string()),
             ("localhost/x:t", "localhost/x:t".to_string()),
             ("ghcr.io/a/b/c:v1", "ghcr.io/a/b/c:v1".to_string()),
-            (&*format!("alpine@{d}"), format!("docker.io/library/alpine@{d}")),
-            (&*format!("alpine:3@{d}"), format!("docker.io/library/alpine:3@{d}")),
+            (
+                &*format!("alpine@{d}"),
+                format!("docker.io/library/alpine@{d}"),
+            ),
+            (
+                &*format!("alpine:3@{d}"),
+                format!("docker.io/library/alpine:3@{d}"),
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(normalize(input).unwrap(), want, "{input}");
@@ -157,7 +185,14 @@ mod tests {
 
     #[test]
     fn rejects_invalid() {
-        for bad in ["", "Busybox", "a:b:c", "foo/-bar", "a@sha256:zz", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "Busybox",
+            "a:b:c",
+            "foo/-bar",
+            "a@sha256:zz",
+            &"a".repeat(64),
+        ] {
             assert!(normalize(bad).is_err(), "{bad}");
         }
     }

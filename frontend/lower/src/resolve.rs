@@ -58,7 +58,10 @@ pub(crate) async fn resolve_bases(
             continue;
         }
         let Some(node) = plan.node(t) else { continue };
-        let platform = node.platform.clone().unwrap_or_else(|| options.platform().clone());
+        let platform = node
+            .platform
+            .clone()
+            .unwrap_or_else(|| options.platform().clone());
         match &node.base {
             Base::Stage(_) => {}
             Base::Scratch => {

@@ -28,9 +28,24 @@ pub(crate) fn digest(c: char) -> String {
 impl FakeResolver {
     pub(crate) fn new() -> Self {
         let mut r = FakeResolver::default();
-        r.add("docker.io/library/busybox:latest", Some(digest('b')), BUSYBOX_CONFIG);
-        r.add("docker.io/library/alpine:3.19", Some(digest('a')), BUSYBOX_CONFIG);
-        r.add("docker.io/library/golang:1.22", Some(digest('c')), &BUSYBOX_CONFIG.replace("\"Cmd\":[\"sh\"]", "\"Cmd\":[\"go\"],\"WorkingDir\":\"/go\""));
+        r.add(
+            "docker.io/library/busybox:latest",
+            Some(digest('b')),
+            BUSYBOX_CONFIG,
+        );
+        r.add(
+            "docker.io/library/alpine:3.19",
+            Some(digest('a')),
+            BUSYBOX_CONFIG,
+        );
+        r.add(
+            "docker.io/library/golang:1.22",
+            Some(digest('c')),
+            &BUSYBOX_CONFIG.replace(
+                "\"Cmd\":[\"sh\"]",
+                "\"Cmd\":[\"go\"],\"WorkingDir\":\"/go\"",
+            ),
+        );
         r
     }
 
@@ -54,7 +69,10 @@ struct YieldOnce(bool);
 
 impl std::future::Future for YieldOnce {
     type Output = ();
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
         if self.0 {
             std::task::Poll::Ready(())
         } else {
@@ -112,6 +130,16 @@ pub(crate) fn lower_with(
     options: &BuildOptions,
     resolver: &FakeResolver,
 ) -> Result<Lowered, LowerError> {
+    lower_caps(text, options, resolver, None)
+}
+
+/// Like [`lower_with`], for a daemon that supports only `caps`.
+pub(crate) fn lower_caps(
+    text: &str,
+    options: &BuildOptions,
+    resolver: &FakeResolver,
+    caps: Option<&std::collections::BTreeSet<String>>,
+) -> Result<Lowered, LowerError> {
     let parsed = stagecraft_syntax::parse(text).map_err(|e| LowerError::new(e.into(), None))?;
     let df = stagecraft_instructions::parse_dockerfile(&parsed)
         .map_err(|e| LowerError::new(e.into(), None))?;
@@ -127,7 +155,7 @@ pub(crate) fn lower_with(
         source: &source,
         options,
         context: &ctx,
-        llb_caps: None,
+        llb_caps: caps,
     };
     futures::executor::block_on(crate::lower(req, resolver))
 }
@@ -139,7 +167,11 @@ pub(crate) fn lower_text(text: &str) -> Result<Lowered, LowerError> {
 /// Progress names of the ops of the marshalled graph, in op order.
 pub(crate) fn op_names(l: &Lowered) -> Vec<String> {
     let def = l.state.marshal();
-    let digests: Vec<String> = def.def.iter().map(|b| stagecraft_llb::digest_of(b)).collect();
+    let digests: Vec<String> = def
+        .def
+        .iter()
+        .map(|b| stagecraft_llb::digest_of(b))
+        .collect();
     digests
         .iter()
         .filter_map(|d| def.metadata.get(d))

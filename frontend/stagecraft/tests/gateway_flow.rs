@@ -54,6 +54,7 @@ fn run(config: FakeConfig) -> ChildOutcome {
     let delay = outcome
         .exit_delay_after_return
         .expect("the process called Return");
+    eprintln!("exited {delay:?} after Return");
     assert!(delay < MAX_EXIT_DELAY, "lingered {delay:?} after Return");
     outcome
 }
@@ -162,6 +163,11 @@ fn single_stage_build_solves_and_returns_the_image() {
         "{ids:?}"
     );
     assert!(ids.contains(&"local://context".to_string()), "{ids:?}");
+    assert_eq!(
+        context_excludes(&outcome),
+        None,
+        "no .dockerignore, no patterns"
+    );
     let all = ops(def);
     let execs: Vec<&pb::ExecOp> = all
         .iter()
@@ -540,4 +546,109 @@ fn every_required_cap_is_checked_before_solving() {
     );
     assert!(message.contains(" 3 |   go build ./..."), "{message}");
     assert_eq!(source_location(&status).ranges, [SourceRange::lines(2, 3)]);
+}
+
+const EMPTY_CONTINUATION: &str = "FROM busybox\nRUN echo \\\n\n  hello\n";
+
+#[test]
+fn warnings_are_sent_where_the_daemon_supports_them() {
+    let config = FakeConfig::modern()
+        .with_local_file("dockerfile", "Dockerfile", EMPTY_CONTINUATION)
+        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG);
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let warnings = &outcome.recorded.warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = &warnings[0];
+    let short = String::from_utf8_lossy(&warning.short);
+    assert!(short.starts_with("Empty continuation line"), "{short}");
+    assert_eq!(warning.level, 1);
+    assert_eq!(warning.ranges[0].start.as_ref().unwrap().line, 4);
+    assert_eq!(warning.info.as_ref().unwrap().filename, "Dockerfile");
+    // Attached to the vertex that loaded the Dockerfile.
+    let loader = outcome.recorded.solves[0].definition.as_ref().unwrap();
+    let head = pb::Op::decode(loader.def.last().unwrap().as_slice()).unwrap();
+    assert_eq!(warning.digest, head.inputs[0].digest);
+    returned_result(&outcome);
+}
+
+#[test]
+fn no_warnings_are_sent_to_a_daemon_without_the_cap() {
+    let config = FakeConfig::docker_20_10()
+        .with_local_file("dockerfile", "Dockerfile", EMPTY_CONTINUATION)
+        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG);
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    assert!(outcome.recorded.warnings.is_empty());
+    returned_result(&outcome);
+}
+
+/// A Definition loading only `local://<name>`, as a client passes an input.
+fn local_input(name: &str) -> pb::Definition {
+    let source = pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: format!("local://{name}"),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let bytes = source.encode_to_vec();
+    let terminal = pb::Op {
+        inputs: vec![pb::Input {
+            digest: stagecraft_llb::digest_of(&bytes),
+            index: 0,
+        }],
+        ..Default::default()
+    };
+    pb::Definition {
+        def: vec![bytes, terminal.encode_to_vec()],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn dockerfile_input_replaces_the_local() {
+    let mut config = FakeConfig::docker_20_10()
+        .with_local_file("from-input", "Dockerfile", SINGLE_STAGE)
+        .with_image(BUSYBOX, "", BUSYBOX_CONFIG);
+    config
+        .inputs
+        .insert("dockerfile".into(), local_input("from-input"));
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    assert_eq!(outcome.recorded.inputs_calls, 1);
+    let first = outcome.recorded.solves[0].definition.as_ref().unwrap();
+    assert_eq!(sources(first)[0].identifier, "local://from-input");
+    returned_result(&outcome);
+}
+
+#[test]
+fn dockerfilekey_forces_the_local_over_an_input() {
+    let mut config = FakeConfig::docker_20_10()
+        .with_local_file("df", "Dockerfile", SINGLE_STAGE)
+        .with_image(BUSYBOX, "", BUSYBOX_CONFIG)
+        .with_opt("dockerfilekey", "df");
+    config
+        .inputs
+        .insert("dockerfile".into(), local_input("from-input"));
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let first = outcome.recorded.solves[0].definition.as_ref().unwrap();
+    assert_eq!(sources(first)[0].identifier, "local://df");
+}
+
+#[test]
+fn context_input_is_refused_clearly() {
+    let mut config = single_stage_config();
+    config.inputs.insert("context".into(), local_input("ctx"));
+    let outcome = run(config);
+    let status = returned_error(&outcome);
+    assert!(
+        status
+            .message
+            .contains("build context passed as a frontend input"),
+        "{}",
+        status.message
+    );
+    assert!(build_solves(&outcome).is_empty());
 }

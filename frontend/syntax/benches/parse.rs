@@ -12,7 +12,10 @@ fn generate(lines: usize) -> String {
         out.push_str("ENV A=1 B=\"two words\" C=three\\ four\n");
         out.push_str("# a comment line\n");
         out.push_str("RUN --mount=type=cache,target=/root/.cache \\\n    echo building \\\n    && make -j4\n");
-        out.push_str(&format!("COPY --from=stage{} --chown=1000:1000 /out /in\n", stage.max(1) - 1));
+        out.push_str(&format!(
+            "COPY --from=stage{} --chown=1000:1000 /out /in\n",
+            stage.max(1) - 1
+        ));
         out.push_str("COPY <<EOF /etc/app.conf\nkey=value\nother=${A}\nEOF\n");
         out.push_str("LABEL org.example.version=\"1.0\" maintainer=\"someone\"\n");
         out.push_str("HEALTHCHECK --interval=5s --retries=3 CMD [\"true\"]\n");

@@ -44,7 +44,10 @@ pub(crate) fn dispatch_user(
     Ok(())
 }
 
-pub(crate) fn dispatch_shell(d: &mut DispatchState, i: &ShellInstruction) -> Result<(), LowerError> {
+pub(crate) fn dispatch_shell(
+    d: &mut DispatchState,
+    i: &ShellInstruction,
+) -> Result<(), LowerError> {
     d.image.config.shell = Some(i.shell.clone());
     d.commit_empty(&format!("SHELL {}", list_v(&i.shell)));
     Ok(())
@@ -114,7 +117,11 @@ pub(crate) fn dispatch_expose(
             span,
         )
     })?;
-    let exposed = d.image.config.exposed_ports.get_or_insert_with(BTreeMap::new);
+    let exposed = d
+        .image
+        .config
+        .exposed_ports
+        .get_or_insert_with(BTreeMap::new);
     for p in &ports {
         exposed.insert(p.clone(), Empty {});
     }
@@ -230,9 +237,14 @@ fn is_valid_signal(raw: &str) -> bool {
             .is_some_and(|n| n >= 1)
     };
     // RTMIN+1..=RTMIN+15 and RTMAX-14..=RTMAX-1: 32 real-time signals.
-    let plus = name.strip_prefix("RTMIN+").and_then(|n| n.parse::<u8>().ok());
-    let minus = name.strip_prefix("RTMAX-").and_then(|n| n.parse::<u8>().ok());
-    (rt("RTMIN+") && plus.is_some_and(|n| n <= 15)) || (rt("RTMAX-") && minus.is_some_and(|n| n <= 14))
+    let plus = name
+        .strip_prefix("RTMIN+")
+        .and_then(|n| n.parse::<u8>().ok());
+    let minus = name
+        .strip_prefix("RTMAX-")
+        .and_then(|n| n.parse::<u8>().ok());
+    (rt("RTMIN+") && plus.is_some_and(|n| n <= 15))
+        || (rt("RTMAX-") && minus.is_some_and(|n| n <= 14))
 }
 
 pub(crate) fn dispatch_onbuild(

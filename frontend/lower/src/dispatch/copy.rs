@@ -21,7 +21,7 @@ use crate::error::{LowerError, LowerErrorKind};
 pub(crate) fn require_cap(
     cx: &DispatchContext<'_>,
     cap: &str,
-    feature: &str,
+    (instruction, flag): (&'static str, &str),
     version: &str,
     span: Span,
 ) -> Result<(), LowerError> {
@@ -29,10 +29,13 @@ pub(crate) fn require_cap(
         return Ok(());
     }
     Err(LowerError::at(
-        LowerErrorKind::Unsupported(format!(
-            "{feature} on line {} needs BuildKit {version} or newer: the daemon does not support the LLB capability {cap}",
-            span.start
-        )),
+        LowerErrorKind::Invalid {
+            instruction,
+            message: format!(
+                "{flag} on line {} needs BuildKit {version} or newer; the daemon lacks the LLB capability {cap}",
+                span.start
+            ),
+        },
         span,
     ))
 }
@@ -229,7 +232,10 @@ fn copy_mode(
             require_cap(
                 cx,
                 "file.copy.modestring",
-                &format!("{} --chmod={text} (symbolic mode)", req.kind.keyword()),
+                (
+                    req.kind.keyword(),
+                    &format!("--chmod={text} (symbolic mode)"),
+                ),
                 "v0.17",
                 req.span,
             )?;
@@ -296,7 +302,7 @@ pub(crate) fn lower_copy(
         require_cap(
             cx,
             "file.copy.includeexcludepatterns",
-            &format!("{} --exclude", kind.keyword()),
+            (kind.keyword(), "--exclude"),
             "v0.9",
             span,
         )?;
@@ -344,7 +350,7 @@ pub(crate) fn lower_copy(
     let name = d.prefixed(&text);
 
     let base_copy = |from: State, src: String| {
-        let mut c = llb::Copy::new(from, src, dest.clone());
+        let mut c = llb::FileCopy::new(from, src, dest.clone());
         c.mode = mode.clone();
         c.create_dest_path = true;
         c.owner = owner.clone();
@@ -393,7 +399,7 @@ pub(crate) fn lower_copy(
             require_cap(
                 cx,
                 "file.copy.includeexcludepatterns",
-                "COPY --parents",
+                ("COPY", "--parents"),
                 "v0.9",
                 span,
             )?;
@@ -402,7 +408,7 @@ pub(crate) fn lower_copy(
             require_cap(
                 cx,
                 "file.copy.requiredpaths",
-                "COPY --parents",
+                ("COPY", "--parents"),
                 "v0.26",
                 span,
             )?;

@@ -48,10 +48,8 @@ pub(crate) fn dispatch_arg(
             // A bare `ARG NAME` re-declaring a global ARG takes its value.
             (None, None) => cx.global_args.get(key).map(str::to_string),
         };
-        if let Some(v) = &value {
-            if !NON_ENV_ARGS.contains(&key) {
-                d.env.set(key, v);
-            }
+        if let Some(v) = value.as_ref().filter(|_| !NON_ENV_ARGS.contains(&key)) {
+            d.env.set(key, v);
         }
         d.declared_args.insert(key.to_string());
         parts.push(match &value {

@@ -42,7 +42,7 @@ pub(crate) fn duration(d: Duration) -> String {
     if hours > 0 || minutes > 0 {
         out.push_str(&format!("{minutes}m"));
     }
-    out.push_str(&fraction(u128::from(secs) * 1_000_000_000 + sub, 1_000_000_000));
+    out.push_str(&fraction(secs * 1_000_000_000 + sub, 1_000_000_000));
     out.push('s');
     out
 }
@@ -82,7 +82,11 @@ mod tests {
 
     #[test]
     fn lists_print_like_go() {
-        let v = vec!["/bin/sh".to_string(), "-c".to_string(), "echo \"hi\"".to_string()];
+        let v = vec![
+            "/bin/sh".to_string(),
+            "-c".to_string(),
+            "echo \"hi\"".to_string(),
+        ];
         assert_eq!(list_v(&v), "[/bin/sh -c echo \"hi\"]");
         assert_eq!(list_q(&v), r#"["/bin/sh" "-c" "echo \"hi\""]"#);
     }

@@ -236,8 +236,6 @@ impl Caps<'_> {
 #[derive(Clone, Debug)]
 pub(crate) struct StageOutput {
     pub(crate) state: State,
-    pub(crate) image: Image,
-    pub(crate) platform: Platform,
 }
 
 /// Everything shared by the stages of one build.
@@ -364,4 +362,3 @@ fn dispatch_one(
         Instruction::Maintainer(i) => config::dispatch_maintainer(d, cx, i),
     }
 }
-

@@ -79,17 +79,19 @@ pub(crate) fn dispatch_run_mounts(
 
 /// The absolute mount point: relative targets are joined to the working
 /// directory; absolute ones are kept as written, as the reference does.
-fn mount_target(d: &DispatchState, target: Option<&str>, span: Span) -> Result<String, LowerError> {
-    let target = target.unwrap_or("");
+/// `None` when that is the root, which cannot be a mount point.
+fn resolve_target(workdir: &str, target: &str) -> Option<String> {
     let resolved = if clean_path(target).starts_with('/') {
         target.to_string()
     } else {
-        clean_path(&format!("/{}/{target}", d.workdir))
+        clean_path(&format!("/{workdir}/{target}"))
     };
-    if resolved == "/" {
-        return Err(invalid(format!("invalid mount target {resolved:?}"), span));
-    }
-    Ok(resolved)
+    (resolved != "/").then_some(resolved)
+}
+
+fn mount_target(d: &DispatchState, target: Option<&str>, span: Span) -> Result<String, LowerError> {
+    resolve_target(&d.workdir, target.unwrap_or(""))
+        .ok_or_else(|| invalid("invalid mount target \"/\"", span))
 }
 
 /// `source=` as a selector inside the mounted state (`None` for its root).
@@ -189,7 +191,7 @@ fn tmpfs_mount(
         require_cap(
             cx,
             "exec.mount.tmpfs.size",
-            "RUN --mount=type=tmpfs,size=",
+            ("RUN", "--mount=type=tmpfs,size="),
             "v0.10",
             span,
         )?;
@@ -216,7 +218,7 @@ fn secret_mount(
         require_cap(
             cx,
             "exec.secretenv",
-            "RUN --mount=type=secret,env=",
+            ("RUN", "--mount=type=secret,env="),
             "v0.10",
             span,
         )?;
@@ -273,4 +275,27 @@ fn ssh_mount(
     };
     out.mounts.push(llb::Mount::ssh(target, ssh));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_join_the_workdir_unless_absolute() {
+        assert_eq!(resolve_target("/w", "cache").as_deref(), Some("/w/cache"));
+        assert_eq!(resolve_target("/w", "../x/").as_deref(), Some("/x"));
+        assert_eq!(resolve_target("/w", "/abs/").as_deref(), Some("/abs/"));
+        assert_eq!(resolve_target("/w", "").as_deref(), Some("/w"));
+        assert_eq!(resolve_target("/", ""), None);
+        assert_eq!(resolve_target("/", "/"), None);
+    }
+
+    #[test]
+    fn source_is_a_selector_unless_it_is_the_root() {
+        assert_eq!(source_selector(Some("bin/")).as_deref(), Some("/bin"));
+        assert_eq!(source_selector(Some("/a/../b")).as_deref(), Some("/b"));
+        assert_eq!(source_selector(Some(".")), None);
+        assert_eq!(source_selector(None), None);
+    }
 }

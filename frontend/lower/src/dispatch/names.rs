@@ -83,7 +83,10 @@ mod tests {
         let mut env = EnvList::new();
         env.set("A", "x");
         let lexer = Lexer::new('\\');
-        assert_eq!(expand_for_name(lexer, "run echo \"$A\" $B", &env), "run echo \"x\" $B");
+        assert_eq!(
+            expand_for_name(lexer, "run echo \"$A\" $B", &env),
+            "run echo \"x\" $B"
+        );
         assert_eq!(uppercase_keyword("run echo"), "RUN echo");
     }
 }

@@ -37,7 +37,8 @@ fn parse_port(raw: &str) -> Result<Vec<String>, String> {
     }
     let (start, end) = port_range(port).map_err(|_| format!("invalid containerPort: {port}"))?;
     if !host_port.is_empty() {
-        let (hs, he) = port_range(host_port).map_err(|_| format!("invalid hostPort: {host_port}"))?;
+        let (hs, he) =
+            port_range(host_port).map_err(|_| format!("invalid hostPort: {host_port}"))?;
         if end - start != he - hs && end != start {
             return Err(format!(
                 "invalid ranges specified for container and host Ports: {port} and {host_port}"

@@ -107,10 +107,13 @@ mod tests {
 
     #[test]
     fn user_to_chown() {
-        assert_eq!(chown_for_user("1000:staff"), Chown {
-            user: Some(UserRef::Id(1000)),
-            group: Some(UserRef::Name("staff".into())),
-        });
+        assert_eq!(
+            chown_for_user("1000:staff"),
+            Chown {
+                user: Some(UserRef::Id(1000)),
+                group: Some(UserRef::Name("staff".into())),
+            }
+        );
         assert_eq!(chown_for_user("root").user, Some(UserRef::Id(0)));
     }
 }

@@ -21,7 +21,8 @@ fn build_args_override_defaults_and_unused_ones_warn() {
     o.build_args.insert("TAG".into(), "3.19".into());
     o.build_args.insert("V".into(), "given".into());
     o.build_args.insert("UNUSED".into(), "x".into());
-    o.build_args.insert("HTTP_PROXY".into(), "http://proxy".into());
+    o.build_args
+        .insert("HTTP_PROXY".into(), "http://proxy".into());
     let l = lower_with(text, &o, &FakeResolver::new()).unwrap();
     assert_eq!(l.image.config.env_value("E"), Some("given"));
     assert_eq!(l.warnings.len(), 1);

@@ -17,7 +17,10 @@ fn unneeded_stage_is_neither_resolved_nor_lowered() {
     // Two stages in the file: names carry the stage name.
     assert_eq!(
         op_names(&l),
-        [format!("[stage-1 1/1] FROM docker.io/library/busybox:latest@{}", digest('b'))]
+        [format!(
+            "[stage-1 1/1] FROM docker.io/library/busybox:latest@{}",
+            digest('b')
+        )]
     );
 }
 
@@ -34,13 +37,16 @@ fn target_is_case_insensitive_and_unknown_target_lists_stages() {
     o.target = Some("nope".into());
     let err = lower_with(text, &o, &FakeResolver::new()).unwrap_err();
     match &err.kind {
-        LowerErrorKind::UnknownTarget { target, known } => {
+        LowerErrorKind::UnknownTarget { target, known, .. } => {
             assert_eq!(target, "nope");
             assert_eq!(known, &["build".to_string(), "final".to_string()]);
         }
         other => panic!("unexpected {other:?}"),
     }
     assert!(err.to_string().contains("build, final"), "{err}");
+    o.target = Some("buidl".into());
+    let err = lower_with(text, &o, &FakeResolver::new()).unwrap_err();
+    assert!(err.to_string().contains("did you mean build?"), "{err}");
 }
 
 #[test]
@@ -66,7 +72,10 @@ fn from_with_variables_and_bad_index_are_errors() {
     assert!(matches!(err.kind, LowerErrorKind::FromExpansion));
     assert_eq!(err.span.map(|s| s.start), Some(2));
     let err = lower_text("FROM busybox\nCOPY --from=5 /a /b\n").unwrap_err();
-    assert!(matches!(err.kind, LowerErrorKind::StageIndex { index: 5, count: 1 }));
+    assert!(matches!(
+        err.kind,
+        LowerErrorKind::StageIndex { index: 5, count: 1 }
+    ));
 }
 
 #[test]
@@ -76,7 +85,9 @@ fn graph_has_base_copy_mount_edges_and_implicit_images() {
     );
     let g = stage_graph(&df, None).unwrap();
     let edge = |from: usize, to: usize, kind: EdgeKind| {
-        g.edges.iter().any(|e| e.from == from && e.to == to && e.kind == kind)
+        g.edges
+            .iter()
+            .any(|e| e.from == from && e.to == to && e.kind == kind)
     };
     assert!(edge(2, 0, EdgeKind::Base));
     assert!(edge(2, 1, EdgeKind::MountFrom));
@@ -90,7 +101,10 @@ fn graph_has_base_copy_mount_edges_and_implicit_images() {
         }
     );
     assert_eq!(g.target, 3);
-    assert_eq!(g.reachable.iter().copied().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    assert_eq!(
+        g.reachable.iter().copied().collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
 
     let g = stage_graph(&df, Some("tools")).unwrap();
     assert_eq!(g.reachable.iter().copied().collect::<Vec<_>>(), [1]);
@@ -98,15 +112,22 @@ fn graph_has_base_copy_mount_edges_and_implicit_images() {
 
 #[test]
 fn mounting_a_later_stage_is_an_error_on_the_run_line() {
-    let df = dockerfile("FROM busybox AS build\nRUN --mount=from=tools,target=/t true\nFROM busybox AS tools\nFROM build\n");
+    let df = dockerfile(
+        "FROM busybox AS build\nRUN --mount=from=tools,target=/t true\nFROM busybox AS tools\nFROM build\n",
+    );
     let err = stage_graph(&df, None).unwrap_err();
     assert_eq!(err.span.map(|s| s.start), Some(2));
-    assert!(err.to_string().contains("cannot mount from stage \"tools\""), "{err}");
+    assert!(
+        err.to_string()
+            .contains("cannot mount from stage \"tools\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn targets_list_names_bases_and_default() {
-    let df = dockerfile("ARG V=1\n# build compiles things\nFROM golang:${V} AS Build\nFROM scratch\n");
+    let df =
+        dockerfile("ARG V=1\n# build compiles things\nFROM golang:${V} AS Build\nFROM scratch\n");
     let t = list_targets(&df);
     assert_eq!(t.len(), 2);
     assert_eq!(t[0].name, "build");
@@ -124,5 +145,25 @@ fn onbuild_copy_from_in_a_base_stage_makes_the_child_need_that_stage() {
     );
     let g = stage_graph(&df, None).unwrap();
     assert!(g.reachable.contains(&0), "{g:?}");
-    assert!(g.edges.iter().any(|e| e.from == 2 && e.to == 0 && e.kind == EdgeKind::CopyFrom));
+    assert!(
+        g.edges
+            .iter()
+            .any(|e| e.from == 2 && e.to == 0 && e.kind == EdgeKind::CopyFrom)
+    );
+}
+
+#[test]
+fn a_repeated_stage_name_means_the_latest_definition() {
+    let df = dockerfile("FROM busybox AS x\nFROM x AS x\nFROM scratch\nCOPY --from=x /a /a\n");
+    let g = stage_graph(&df, None).unwrap();
+    assert!(
+        g.edges
+            .iter()
+            .any(|e| e.from == 1 && e.to == 0 && e.kind == EdgeKind::Base)
+    );
+    assert!(
+        g.edges
+            .iter()
+            .any(|e| e.from == 2 && e.to == 1 && e.kind == EdgeKind::CopyFrom)
+    );
 }

@@ -31,8 +31,14 @@ fn every_metadata_instruction_lands_in_config_and_history() {
     assert_eq!(vols, ["/data", "/v"]);
     assert_eq!(c.user, "1000:1000");
     assert_eq!(c.working_dir, "/app/sub");
-    assert_eq!(c.shell, Some(vec!["/bin/bash".to_string(), "-c".to_string()]));
-    assert_eq!(c.cmd, Some(vec!["/bin/bash".into(), "-c".into(), "echo hi".into()]));
+    assert_eq!(
+        c.shell,
+        Some(vec!["/bin/bash".to_string(), "-c".to_string()])
+    );
+    assert_eq!(
+        c.cmd,
+        Some(vec!["/bin/bash".into(), "-c".into(), "echo hi".into()])
+    );
     assert!(c.args_escaped);
     assert_eq!(c.entrypoint, Some(vec!["/entry".to_string()]));
     let hc = c.healthcheck.as_ref().unwrap();
@@ -66,7 +72,13 @@ fn every_metadata_instruction_lands_in_config_and_history() {
             ("ENV HOME=/root", true),
         ]
     );
-    assert!(l.image.history.iter().skip(1).all(|h| h.comment == "buildkit.dockerfile.v0"));
+    assert!(
+        l.image
+            .history
+            .iter()
+            .skip(1)
+            .all(|h| h.comment == "buildkit.dockerfile.v0")
+    );
     // The base image's own history is kept in front.
     assert_eq!(h[0].0, "ADD rootfs");
 }
@@ -78,7 +90,10 @@ fn workdir_ops_are_named_and_owned_by_the_user() {
     assert_eq!(
         names,
         [
-            format!("[1/3] FROM docker.io/library/busybox:latest@{}", digest('b')),
+            format!(
+                "[1/3] FROM docker.io/library/busybox:latest@{}",
+                digest('b')
+            ),
             "[2/3] WORKDIR /app".to_string(),
             "[3/3] WORKDIR sub".to_string(),
         ]
@@ -94,7 +109,10 @@ fn entrypoint_resets_inherited_cmd_unless_cmd_set_in_stage() {
     let l = lower_text("FROM busybox\nCMD [\"x\"]\nENTRYPOINT [\"/e\"]\n").unwrap();
     assert_eq!(l.image.config.cmd, Some(vec!["x".to_string()]));
     let l = lower_text("FROM busybox\nENTRYPOINT /e run\n").unwrap();
-    assert_eq!(l.image.config.entrypoint, Some(vec!["/bin/sh".into(), "-c".into(), "/e run".into()]));
+    assert_eq!(
+        l.image.config.entrypoint,
+        Some(vec!["/bin/sh".into(), "-c".into(), "/e run".into()])
+    );
 }
 
 #[test]
@@ -113,19 +131,30 @@ fn invalid_values_fail_on_their_line() {
 fn healthcheck_none_and_labels_option_and_workdir_root() {
     let mut o = options();
     o.labels.insert("from.option".into(), "1".into());
-    let l = lower_with("FROM busybox\nHEALTHCHECK NONE\nWORKDIR /\n", &o, &FakeResolver::new()).unwrap();
+    let l = lower_with(
+        "FROM busybox\nHEALTHCHECK NONE\nWORKDIR /\n",
+        &o,
+        &FakeResolver::new(),
+    )
+    .unwrap();
     assert_eq!(l.image.config.healthcheck.as_ref().unwrap().test, ["NONE"]);
     assert_eq!(l.image.config.labels.as_ref().unwrap()["from.option"], "1");
     // WORKDIR / makes no op but counts as a step.
     assert_eq!(op_names(&l).len(), 1);
-    assert_eq!(history(&l).last().unwrap(), &("WORKDIR /".to_string(), true));
+    assert_eq!(
+        history(&l).last().unwrap(),
+        &("WORKDIR /".to_string(), true)
+    );
 }
 
 #[test]
 fn scratch_gets_an_empty_config_with_default_path() {
     let l = lower_text("FROM scratch\nENV A=1\n").unwrap();
     assert!(l.state.is_scratch());
-    assert_eq!(l.image.config.env[0], format!("PATH={}", crate::image::DEFAULT_PATH));
+    assert_eq!(
+        l.image.config.env[0],
+        format!("PATH={}", crate::image::DEFAULT_PATH)
+    );
     assert_eq!(l.image.config.working_dir, "/");
     assert_eq!(l.image.os, "linux");
     assert_eq!(l.image.rootfs.kind, "layers");

@@ -48,7 +48,10 @@ fn stage_built_on_a_stage_inherits_its_state_args_and_workdir() {
     assert_eq!(
         names,
         [
-            format!("[base 1/2] FROM docker.io/library/busybox:latest@{}", digest('b')),
+            format!(
+                "[base 1/2] FROM docker.io/library/busybox:latest@{}",
+                digest('b')
+            ),
             "[base 2/2] WORKDIR /src".to_string(),
             "[stage-1 1/1] WORKDIR rel".to_string(),
         ]

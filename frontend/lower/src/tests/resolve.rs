@@ -32,7 +32,10 @@ fn unpinned_unknown_config_and_layerless_images() {
     let l = lower_with("FROM localhost:5000/local\n", &options(), &r).unwrap();
     assert_eq!(l.unresolved_images, ["localhost:5000/local:latest"]);
     let dump = stagecraft_llb::dump_json(&l.state.marshal());
-    assert!(dump.contains("docker-image://localhost:5000/local:latest\""), "{dump}");
+    assert!(
+        dump.contains("docker-image://localhost:5000/local:latest\""),
+        "{dump}"
+    );
 
     let l = lower_with("FROM empty:1\n", &options(), &r).unwrap();
     assert!(l.state.is_scratch());
@@ -45,7 +48,10 @@ fn resolve_failures_and_bad_references_point_at_the_from_line() {
     assert_eq!(err.span.map(|s| s.start), Some(3));
     assert!(err.to_string().contains("missing:1"), "{err}");
     let err = lower_text("FROM Bad/Name\n").unwrap_err();
-    assert!(matches!(err.kind, LowerErrorKind::Reference { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind, LowerErrorKind::Reference { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -55,4 +61,24 @@ fn same_input_gives_byte_identical_definitions() {
     let two = lower_text(text).unwrap().state.marshal();
     assert_eq!(one.def, two.def);
     assert_eq!(one, two);
+}
+
+#[test]
+fn the_lowering_future_can_move_between_threads() {
+    fn assert_send<T: Send>(_: &T) {}
+    let parsed = stagecraft_syntax::parse("FROM busybox\n").unwrap();
+    let df = stagecraft_instructions::parse_dockerfile(&parsed).unwrap();
+    let source = crate::SourceFile::default();
+    let (o, ctx, r) = (options(), context(), FakeResolver::new());
+    let req = crate::LowerRequest {
+        dockerfile: &df,
+        escape: '\\',
+        source: &source,
+        options: &o,
+        context: &ctx,
+        llb_caps: None,
+    };
+    let fut = crate::lower(req, &r);
+    assert_send(&fut);
+    assert!(futures::executor::block_on(fut).is_ok());
 }

@@ -2,6 +2,9 @@
 //! and for `buildctl` pipelines.
 
 mod debug;
+mod llb;
+mod source;
+mod targets;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -24,6 +27,13 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Look inside the phases: the parse tree, word expansion.
+    /// Print the LLB Definition of a build (for `| buildctl build`).
+    Llb(llb::LlbArgs),
+    /// List the stages a Dockerfile offers as targets.
+    Targets(targets::TargetsArgs),
+    /// Show the stage graph and which stages a target needs.
+    Graph(targets::GraphArgs),
+    /// Look inside the phases: the parse tree, word expansion.
     #[command(subcommand)]
     Debug(debug::DebugCommand),
 }
@@ -43,6 +53,9 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Llb(args) => llb::run(args),
+        Command::Targets(args) => targets::targets(args),
+        Command::Graph(args) => targets::graph(args),
         Command::Debug(cmd) => debug::run(cmd),
     };
     match result {

@@ -3,15 +3,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_proto::env::FrontendEnv;
-use stagecraft_proto::{Bridge, CacheImport, RefId, SolveOptions, Warning, pb};
+use stagecraft_proto::{Bridge, CacheImport, RefId, SolveOptions};
 
 use super::caps_check;
 use super::failure::{Failure, SourceText};
-use super::load::{self, DockerfileSource};
+use super::load;
 use super::lowering::{self, BuildWarning, LowerInput};
 use super::request::{Request, Subrequest};
 use super::resolver::BridgeResolver;
-use super::{result, subrequest};
+use super::{result, subrequest, warnings};
 
 /// What to hand to `Return` when all went well.
 #[derive(Debug)]
@@ -89,9 +89,10 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     let parse_warnings = parsed.warnings.iter().map(|w| BuildWarning {
         short: w.short.clone(),
         detail: w.detail.clone(),
+        url: w.url.clone(),
         span: w.span,
     });
-    warn(
+    warnings::send(
         bridge,
         &dockerfile,
         parse_warnings.chain(built.warnings.iter().cloned()),
@@ -118,54 +119,4 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         reference,
         metadata: result::metadata(built.image_config, &built.platform),
     })
-}
-
-/// Shows warnings where the daemon can (cap `gateway.warnings`, BuildKit
-/// v0.10+); older daemons have no way to, and a warning never fails a build.
-async fn warn(
-    bridge: &Bridge,
-    dockerfile: &DockerfileSource,
-    warnings: impl Iterator<Item = BuildWarning>,
-) {
-    let vertex = dockerfile.vertex_digest();
-    for warning in warnings {
-        let ranges = warning
-            .span
-            .map(|span| {
-                let pos = |line: usize| pb::Position {
-                    line: i32::try_from(line).unwrap_or(i32::MAX),
-                    character: 0,
-                };
-                vec![pb::Range {
-                    start: Some(pos(span.start)),
-                    end: Some(pos(span.end)),
-                }]
-            })
-            .unwrap_or_default();
-        let short = match warning.span {
-            Some(span) => format!("{} (line {})", warning.short, span.start),
-            None => warning.short.clone(),
-        };
-        let sent = bridge
-            .warn(Warning {
-                vertex_digest: vertex.clone(),
-                level: 1,
-                short,
-                detail: vec![warning.detail],
-                url: None,
-                source: Some(pb::SourceInfo {
-                    filename: dockerfile.filename.clone(),
-                    data: dockerfile.data.clone(),
-                    definition: Some(dockerfile.definition.clone()),
-                    language: super::failure::LANGUAGE.to_string(),
-                }),
-                ranges,
-            })
-            .await;
-        match sent {
-            Ok(true) => {}
-            Ok(false) => eprintln!("stagecraft: warning: {}", warning.short),
-            Err(e) => eprintln!("stagecraft: could not send a warning: {e}"),
-        }
-    }
 }

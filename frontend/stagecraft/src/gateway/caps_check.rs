@@ -96,7 +96,7 @@ fn spans_of(definition: &pb::Definition, digest: &str) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stagecraft_llb::{Copy, FileAction, ImageSource, SourceMap, State};
+    use stagecraft_llb::{FileAction, FileCopy, ImageSource, SourceMap, State};
     use stagecraft_proto::{CapKind, CapSet};
 
     fn caps(llb: &[&str]) -> Caps {
@@ -111,7 +111,7 @@ mod tests {
     fn definition_with_exclude() -> pb::Definition {
         let map = SourceMap::new("Dockerfile", "Dockerfile", DOCKERFILE.as_bytes().to_vec());
         let base = State::image(ImageSource::new("docker.io/library/busybox:latest")).unwrap();
-        let mut copy = Copy::new(base.clone(), "/", "/src");
+        let mut copy = FileCopy::new(base.clone(), "/", "/src");
         copy.exclude_patterns = vec!["*.md".into()];
         let state = base
             .file(vec![FileAction::Copy(copy)])

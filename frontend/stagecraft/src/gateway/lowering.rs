@@ -36,6 +36,7 @@ pub struct Built {
 pub struct BuildWarning {
     pub short: String,
     pub detail: String,
+    pub url: Option<String>,
     pub span: Option<Span>,
 }
 
@@ -78,6 +79,7 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
             .map(|w| BuildWarning {
                 short: w.short,
                 detail: w.detail,
+                url: None,
                 span: w.span,
             })
             .collect(),

@@ -13,6 +13,7 @@ mod request;
 mod resolver;
 mod result;
 mod subrequest;
+mod warnings;
 
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;

@@ -1,0 +1,59 @@
+use std::collections::BTreeSet;
+
+use crate::options::{NoCache, Ulimit};
+use crate::testutil::*;
+
+fn metadata_of(l: &crate::Lowered, name_part: &str) -> stagecraft_llb::pb::OpMetadata {
+    let def = l.state.marshal();
+    def.metadata
+        .values()
+        .find(|m| {
+            m.description
+                .get("llb.customname")
+                .is_some_and(|n| n.contains(name_part))
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no op named *{name_part}*"))
+}
+
+#[test]
+fn no_cache_applies_to_the_listed_stages_only() {
+    let text = "FROM busybox AS build\nRUN echo build\nWORKDIR /w\nFROM busybox\nCOPY --from=build /w /w\nRUN echo final\n";
+    let mut o = options();
+    o.no_cache = NoCache::Stages(BTreeSet::from(["build".to_string()]));
+    let l = lower_with(text, &o, &FakeResolver::new()).unwrap();
+    assert!(metadata_of(&l, "RUN echo build").ignore_cache);
+    assert!(!metadata_of(&l, "WORKDIR /w").ignore_cache);
+    assert!(!metadata_of(&l, "RUN echo final").ignore_cache);
+}
+
+#[test]
+fn exec_options_follow_the_daemon_caps() {
+    let mut o = options();
+    o.ulimits = vec![Ulimit {
+        name: "nofile".into(),
+        soft: 10,
+        hard: 20,
+    }];
+    o.shm_size = Some(1 << 20);
+    o.hostname = Some("box".into());
+    let text = "FROM busybox\nRUN true\n";
+    let all = lower_with(text, &o, &FakeResolver::new()).unwrap();
+    let dump = stagecraft_llb::dump_json(&all.state.marshal());
+    assert!(
+        dump.contains("nofile") && dump.contains("/dev/shm") && dump.contains("box"),
+        "{dump}"
+    );
+
+    let caps: BTreeSet<String> = ["exec.meta.base", "exec.mount.bind", "source.image"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let few = lower_caps(text, &o, &FakeResolver::new(), Some(&caps)).unwrap();
+    let dump = stagecraft_llb::dump_json(&few.state.marshal());
+    assert!(
+        !dump.contains("nofile") && !dump.contains("/dev/shm"),
+        "{dump}"
+    );
+    assert!(dump.contains("box"), "hostname needs no cap: {dump}");
+}

@@ -1,0 +1,207 @@
+//! `stagecraft llb`: the marshalled `Definition` of the same lowering the
+//! gateway runs, for `stagecraft llb | buildctl build --local context=. …`.
+//!
+//! No BuildKit is asked anything: base images stay unpinned and their
+//! configs come from `--image-config` files when given.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use prost::Message;
+use stagecraft_lower::{
+    BuildOptions, ContextConfig, ImageResolver, LowerRequest, Platform, ResolveError, ResolveMode,
+    ResolvedImage, SourceFile, reference,
+};
+
+use super::source::load;
+
+/// buildctl sends the context through its own session; without one, a
+/// local source needs a unique id, and a fixed one keeps digests stable.
+const LOCAL_UNIQUE: &str = "stagecraft-cli-context";
+
+#[derive(Args, Debug)]
+pub struct LlbArgs {
+    /// The Dockerfile (`-` for stdin).
+    #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
+    file: String,
+    /// The build context directory (for `.dockerignore`).
+    #[arg(long, default_value = ".")]
+    context: PathBuf,
+    /// The stage to build (default: the last one).
+    #[arg(long)]
+    target: Option<String>,
+    /// A build argument (repeatable).
+    #[arg(long = "build-arg", value_name = "K=V")]
+    build_args: Vec<String>,
+    /// The target platform, e.g. linux/arm64.
+    #[arg(long)]
+    platform: Option<String>,
+    /// A base image's config JSON (`docker inspect`-style image config or
+    /// a registry config blob), as REF=FILE.json (repeatable).
+    #[arg(long = "image-config", value_name = "REF=FILE.json")]
+    image_configs: Vec<String>,
+    /// Print the Definition readably, one op per line with its digest.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: LlbArgs) -> Result<(), String> {
+    let loaded = load(&args.file)?;
+    let resolver = FileResolver::from_args(&args.image_configs)?;
+
+    let mut opts = BTreeMap::new();
+    if args.file != "-" {
+        let name = Path::new(&args.file)
+            .file_name()
+            .map_or("Dockerfile".into(), |n| n.to_string_lossy().into_owned());
+        opts.insert("filename".to_string(), name);
+    }
+    if let Some(t) = &args.target {
+        opts.insert("target".to_string(), t.clone());
+    }
+    if let Some(p) = &args.platform {
+        opts.insert("platform".to_string(), p.clone());
+    }
+    for kv in &args.build_args {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("error: --build-arg {kv:?} is not of the form K=V"))?;
+        opts.insert(format!("build-arg:{k}"), v.to_string());
+    }
+    let options = BuildOptions::from_frontend_opts(&opts, Platform::default())
+        .map_err(|e| format!("error: {e}"))?;
+
+    let context = ContextConfig {
+        local_name: "context".to_string(),
+        session_id: None,
+        local_unique: Some(LOCAL_UNIQUE.to_string()),
+        exclude_patterns: read_dockerignore(&args.file, &args.context)?,
+    };
+    let source = SourceFile {
+        filename: options.filename.clone(),
+        data: loaded.text.clone().into_bytes(),
+        definition: None,
+    };
+    let request = LowerRequest {
+        dockerfile: &loaded.dockerfile,
+        escape: loaded.escape,
+        source: &source,
+        options: &options,
+        context: &context,
+        llb_caps: None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| format!("error: starting the runtime: {e}"))?;
+    let lowered = runtime
+        .block_on(stagecraft_lower::lower(request, &resolver))
+        .map_err(|e| loaded.error(e.span, &e.kind.to_string()))?;
+    if !lowered.unresolved_images.is_empty() {
+        eprintln!(
+            "note: no --image-config for {}: their ENV, WORKDIR, USER and ONBUILD are not applied",
+            lowered.unresolved_images.join(", ")
+        );
+    }
+    let definition = stagecraft_llb::marshal(&lowered.state);
+    let mut stdout = std::io::stdout().lock();
+    let written = if args.json {
+        writeln!(stdout, "{}", stagecraft_llb::dump_json(&definition))
+    } else {
+        stdout.write_all(&definition.encode_to_vec())
+    };
+    written
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("error: writing stdout: {e}"))
+}
+
+/// `<Dockerfile>.dockerignore` next to the Dockerfile wins over the
+/// context's `.dockerignore`, as in Docker.
+fn read_dockerignore(file: &str, context: &Path) -> Result<Vec<String>, String> {
+    let candidates = [
+        (file != "-").then(|| PathBuf::from(format!("{file}.dockerignore"))),
+        Some(context.join(".dockerignore")),
+    ];
+    for path in candidates.into_iter().flatten() {
+        match std::fs::read(&path) {
+            Ok(bytes) => return Ok(crate::dockerignore::parse(&bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("error: {}: {e}", path.display())),
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// Image configs given on the command line, keyed by normalised reference.
+struct FileResolver {
+    configs: BTreeMap<String, Vec<u8>>,
+}
+
+impl FileResolver {
+    fn from_args(pairs: &[String]) -> Result<Self, String> {
+        let mut configs = BTreeMap::new();
+        for pair in pairs {
+            let (name, file) = pair.split_once('=').ok_or_else(|| {
+                format!("error: --image-config {pair:?} is not of the form REF=FILE.json")
+            })?;
+            let normalized = reference::normalize(name)
+                .map_err(|e| format!("error: --image-config {name:?}: {e}"))?;
+            let bytes = std::fs::read(file).map_err(|e| format!("error: {file}: {e}"))?;
+            configs.insert(normalized, config_of(&bytes, file)?);
+        }
+        Ok(FileResolver { configs })
+    }
+}
+
+/// Accepts an image config blob, or `docker inspect` output (an array of
+/// objects whose `Config` is the container config), so either can be saved
+/// straight to a file.
+fn config_of(bytes: &[u8], file: &str) -> Result<Vec<u8>, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("error: {file}: not JSON: {e}"))?;
+    let inspected = match &value {
+        serde_json::Value::Array(items) => items.first(),
+        _ => None,
+    };
+    let Some(inspect) = inspected else {
+        return Ok(bytes.to_vec());
+    };
+    let mut image = serde_json::Map::new();
+    for (from, to) in [
+        ("Architecture", "architecture"),
+        ("Os", "os"),
+        ("Variant", "variant"),
+        ("Config", "config"),
+        ("RootFS", "rootfs"),
+    ] {
+        if let Some(v) = inspect.get(from) {
+            image.insert(to.to_string(), v.clone());
+        }
+    }
+    if let Some(rootfs) = image.get_mut("rootfs").and_then(|r| r.as_object_mut()) {
+        if let Some(kind) = rootfs.remove("Type") {
+            rootfs.insert("type".to_string(), kind);
+        }
+        if let Some(layers) = rootfs.remove("Layers") {
+            rootfs.insert("diff_ids".to_string(), layers);
+        }
+    }
+    serde_json::to_vec(&image).map_err(|e| format!("error: {file}: {e}"))
+}
+
+impl ImageResolver for FileResolver {
+    fn resolve(
+        &self,
+        reference: &str,
+        _platform: &Platform,
+        _mode: ResolveMode,
+        _log_name: &str,
+    ) -> impl std::future::Future<Output = Result<ResolvedImage, ResolveError>> + Send {
+        let config = self.configs.get(reference).cloned();
+        std::future::ready(Ok(ResolvedImage {
+            digest: None,
+            config,
+        }))
+    }
+}

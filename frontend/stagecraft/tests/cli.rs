@@ -1,0 +1,170 @@
+//! The CLI as a user runs it: real process, real stdin/stdout.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn stagecraft(args: &[&str], stdin: &str, dir: &std::path::Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stagecraft"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn stagecraft");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn project(dockerfile: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    dir
+}
+
+const MULTI: &str = "FROM busybox AS base\nENV A=1\nFROM base AS build\nWORKDIR /src\nCOPY . .\nRUN echo built > /out\nFROM base AS unused\nRUN exit 1\nFROM busybox\nCOPY --from=build /out /app/out\nCMD [\"cat\", \"/app/out\"]\n";
+
+#[test]
+fn debug_parse_prints_the_reference_dump() {
+    let dir = project("");
+    let out = stagecraft(
+        &["debug", "parse", "-"],
+        "FROM busybox\ncopy --from=build /out /app\nRUN echo a \\\n  b\n",
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "(from \"busybox\")\n(copy [\"--from=build\"] \"/out\" \"/app\")\n(run \"echo a   b\")\n"
+    );
+}
+
+#[test]
+fn debug_parse_rejects_with_file_and_line() {
+    let dir = project("FROM busybox\nRUN <<EOF\nnever ends\n");
+    let out = stagecraft(&["debug", "parse", "Dockerfile"], "", dir.path());
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.starts_with("Dockerfile:2"), "{err}");
+    assert!(err.contains("unterminated heredoc"), "{err}");
+    assert!(err.contains(" 2 | RUN <<EOF"), "{err}");
+}
+
+#[test]
+fn debug_expand_single_and_words() {
+    let dir = project("");
+    let input = "${A:-x}-$B\n'$A' \"$A b\"\n${NOPE:?must be set}\n";
+    let out = stagecraft(
+        &["debug", "expand", "--env", "A=1", "--env", "B=two"],
+        input,
+        dir.path(),
+    );
+    assert_eq!(text(&out.stdout), "1-two\n$A 1 b\nerror\n");
+    let out = stagecraft(
+        &["debug", "expand", "--env", "A=1", "--words"],
+        input,
+        dir.path(),
+    );
+    assert_eq!(text(&out.stdout), "1-\n$A,1 b\nerror\n");
+}
+
+#[test]
+fn targets_lists_stages_and_the_default() {
+    let dir = project(MULTI);
+    let out = stagecraft(&["targets"], "", dir.path());
+    let shown = text(&out.stdout);
+    assert!(out.status.success());
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 4, "{shown}");
+    assert!(lines[0].starts_with("base ") && lines[0].contains("FROM busybox"));
+    assert!(lines[3].starts_with("stage-3") && lines[3].contains("[default]"));
+}
+
+#[test]
+fn graph_marks_what_the_target_needs() {
+    let dir = project(MULTI);
+    let out = stagecraft(&["graph"], "", dir.path());
+    let shown = text(&out.stdout);
+    assert!(shown.contains("skipped  unused"), "{shown}");
+    assert!(shown.contains("needed   build"), "{shown}");
+    assert!(shown.contains("target   stage-3"), "{shown}");
+    let out = stagecraft(&["graph", "--target", "nope"], "", dir.path());
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("\"nope\"") && err.contains("base, build, unused"),
+        "{err}"
+    );
+}
+
+#[test]
+fn llb_is_byte_identical_run_after_run() {
+    let dir = project(MULTI);
+    let a = stagecraft(&["llb"], "", dir.path());
+    let b = stagecraft(&["llb"], "", dir.path());
+    assert!(a.status.success(), "{}", text(&a.stderr));
+    assert!(!a.stdout.is_empty());
+    assert_eq!(a.stdout, b.stdout);
+    // The unpinned base is named on stderr so the user knows its config is missing.
+    assert!(text(&a.stderr).contains("docker.io/library/busybox:latest"));
+}
+
+#[test]
+fn llb_json_skips_unneeded_stages_and_uses_image_configs() {
+    let dir = project(MULTI);
+    std::fs::write(
+        dir.path().join("busybox.json"),
+        r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","FROM_BASE=yes"],"WorkingDir":"/home"},"rootfs":{"type":"layers","diff_ids":["sha256:00"]}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".dockerignore"),
+        "# comment\n*.md\n!README.md\n",
+    )
+    .unwrap();
+    let out = stagecraft(
+        &["llb", "--json", "--image-config", "busybox=busybox.json"],
+        "",
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("no --image-config"));
+    let shown = text(&out.stdout);
+    assert!(
+        !shown.contains("exit 1"),
+        "the unused stage leaked in: {shown}"
+    );
+    assert!(shown.contains("FROM_BASE=yes"), "{shown}");
+    assert!(shown.contains(r#"[\"*.md\",\"!README.md\"]"#), "{shown}");
+    assert!(
+        shown.contains("[build 3/3] RUN echo built > /out"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn llb_reports_errors_against_the_file() {
+    let dir = project("FROM busybox AS first\nCOPY --from=later /a /b\nFROM busybox AS later\n");
+    let out = stagecraft(&["llb", "--target", "first"], "", dir.path());
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.starts_with("Dockerfile:2"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn unknown_flags_are_usage_errors() {
+    let dir = project(MULTI);
+    let out = stagecraft(&["llb", "--bogus"], "", dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--bogus"));
+}
