@@ -2,21 +2,12 @@
 //! and the instruction layer, against what the reference's
 //! `instructions.Parse` does with it.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::conformance_dir;
 use stagecraft_instructions::{Dockerfile, Instruction, InstructionError, parse_dockerfile};
-
-fn conformance_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/buildkit");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("conformance data not found at {}", dir.display());
-    }
-    eprintln!("SKIPPED: conformance data not found at {}", dir.display());
-    None
-}
 
 /// Files the reference rejects at the instruction level: (name, line, message).
 const REJECTED: &[(&str, usize, &str)] = &[

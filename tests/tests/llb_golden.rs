@@ -132,25 +132,15 @@ fn appendix_graph() -> State {
     )
 }
 
-fn exec_graph() -> State {
-    let base = State::image(
-        ImageSource::new("docker.io/library/busybox:latest").with_platform(linux_amd64()),
-    )
-    .unwrap();
-    let data = State::image(
-        ImageSource::new("docker.io/library/debian:12").with_resolve_mode(ResolveMode::ForcePull),
-    )
-    .unwrap();
-    let mut spec = ExecSpec::new(vec!["make".into(), "all".into()])
-        .with_cwd("/work")
-        .with_user("1000:1000")
-        .with_platform(linux_amd64());
+/// Host network, insecure mode, hosts, limits and proxy: the meta options
+/// both exec graphs set.
+fn set_meta_options(spec: &mut ExecSpec) {
     spec.network = NetworkMode::Host;
     spec.security = SecurityMode::Insecure;
     spec.hostname = "builder".into();
     spec.extra_hosts = vec![HostIp {
         host: "db".into(),
-        ip: "10.0.0.2".into(),
+        ip: "10.0.0.2".parse().unwrap(),
     }];
     spec.ulimits = vec![Ulimit {
         name: "nofile".into(),
@@ -162,16 +152,11 @@ fn exec_graph() -> State {
         http_proxy: "http://proxy:3128".into(),
         ..ProxyEnv::default()
     });
-    spec.valid_exit_codes = vec![0, 3];
-    spec.secret_env = vec![SecretEnv {
-        id: "token".into(),
-        name: "TOKEN".into(),
-        optional: false,
-    }];
-    // Listed out of destination order on purpose: the op sorts them.
-    spec.mounts = vec![
-        Mount::tmpfs("/tmp", Some(64 << 20)),
-        Mount::bind("/out", State::scratch(), BindMode::ReadWrite),
+}
+
+/// Read-only, discarded-write and cache mounts of `data`.
+fn data_mounts(data: State) -> Vec<Mount> {
+    vec![
         Mount::bind("/data", data.clone(), BindMode::ReadOnly).with_selector("/usr/share"),
         Mount::bind("/scratchpad", data.clone(), BindMode::ReadWriteDiscard),
         Mount {
@@ -184,9 +169,42 @@ fn exec_graph() -> State {
                 readonly: false,
             },
         },
-        Mount::ssh("/run/ssh.sock", SshMount::new("default")),
-        Mount::bind("/artifacts", State::scratch(), BindMode::ReadWrite),
-    ];
+    ]
+}
+
+fn exec_graph() -> State {
+    let base = State::image(
+        ImageSource::new("docker.io/library/busybox:latest").with_platform(linux_amd64()),
+    )
+    .unwrap();
+    let data = State::image(
+        ImageSource::new("docker.io/library/debian:12").with_resolve_mode(ResolveMode::Pull),
+    )
+    .unwrap();
+    let mut spec = ExecSpec::new(vec!["make".into(), "all".into()])
+        .with_cwd("/work")
+        .with_user("1000:1000")
+        .with_platform(linux_amd64());
+    set_meta_options(&mut spec);
+    spec.valid_exit_codes = vec![0, 3];
+    spec.secret_env = vec![SecretEnv {
+        id: "token".into(),
+        name: "TOKEN".into(),
+        optional: false,
+    }];
+    // Listed out of destination order on purpose: the op sorts them.
+    spec.mounts = [
+        vec![
+            Mount::tmpfs("/tmp", Some(64 << 20)),
+            Mount::bind("/out", State::scratch(), BindMode::ReadWrite),
+        ],
+        data_mounts(data),
+        vec![
+            Mount::ssh("/run/ssh.sock", SshMount::new("default")),
+            Mount::bind("/artifacts", State::scratch(), BindMode::ReadWrite),
+        ],
+    ]
+    .concat();
     let result = base.exec(spec).unwrap();
     assert_eq!(
         result
@@ -476,56 +494,59 @@ fn caps_union_names_every_feature_used() {
     assert_eq!(caps, want);
 
     let exec_caps = exec_graph().required_caps();
-    for cap in [
-        "exec.meta.network",
-        "exec.meta.security",
-        "exec.meta.proxyenv",
-        "exec.meta.ulimit",
-        "exec.meta.cgroup.parent",
-        "exec.validexitcode",
-        "exec.secretenv",
-        "exec.mount.bind",
-        "exec.mount.bind.readwrite-nooutput",
-        "exec.mount.selector",
-        "exec.mount.tmpfs",
-        "exec.mount.tmpfs.size",
-        "exec.mount.ssh",
-        "source.image.resolvemode",
-    ] {
-        assert!(exec_caps.contains(cap), "missing {cap}");
-    }
+    assert_has_all(
+        &exec_caps,
+        &[
+            "exec.meta.network",
+            "exec.meta.security",
+            "exec.meta.proxyenv",
+            "exec.meta.ulimit",
+            "exec.meta.cgroup.parent",
+            "exec.validexitcode",
+            "exec.secretenv",
+            "exec.mount.bind",
+            "exec.mount.bind.readwrite-nooutput",
+            "exec.mount.selector",
+            "exec.mount.tmpfs",
+            "exec.mount.tmpfs.size",
+            "exec.mount.ssh",
+            "source.image.resolvemode",
+        ],
+    );
     let file_caps = file_graph().required_caps();
-    for cap in [
-        "file.copy.includeexcludepatterns",
-        "file.copy.requiredpaths",
-        "file.copy.alwaysreplaceexistingdestpaths",
-        "file.copy.modestring",
-        "file.rm.wildcard",
-        "file.symlink.create",
-        "source.local.sessionid",
-    ] {
-        assert!(file_caps.contains(cap), "missing {cap}");
-    }
+    assert_has_all(
+        &file_caps,
+        &[
+            "file.copy.includeexcludepatterns",
+            "file.copy.requiredpaths",
+            "file.copy.alwaysreplaceexistingdestpaths",
+            "file.copy.modestring",
+            "file.rm.wildcard",
+            "file.symlink.create",
+            "source.local.sessionid",
+        ],
+    );
     let source_caps = sources_graph().required_caps();
-    for cap in [
-        "source.git",
-        "source.git.fullurl",
-        "source.git.keepgitdir",
-        "source.git.subdir",
-        "source.git.checksum",
-        "source.git.httpauth",
-        "source.http",
-        "source.http.checksum",
-        "source.http.perm",
-        "soruce.http.uidgid",
-        "source.local.includepatterns",
-        "source.local.excludepatterns",
-        "source.local.differ",
-        "diffop",
-        "mergeop",
-    ] {
-        assert!(source_caps.contains(cap), "missing {cap}");
-    }
+    assert_has_all(
+        &source_caps,
+        &[
+            "source.git",
+            "source.git.fullurl",
+            "source.git.keepgitdir",
+            "source.git.subdir",
+            "source.git.checksum",
+            "source.git.httpauth",
+            "source.http",
+            "source.http.checksum",
+            "source.http.perm",
+            "soruce.http.uidgid",
+            "source.local.includepatterns",
+            "source.local.excludepatterns",
+            "source.local.differ",
+            "diffop",
+            "mergeop",
+        ],
+    );
     for id in caps
         .iter()
         .chain(&exec_caps)
@@ -533,6 +554,13 @@ fn caps_union_names_every_feature_used() {
         .chain(&source_caps)
     {
         assert!(Cap::from_id(id).is_some(), "{id} is not a known cap");
+    }
+}
+
+#[track_caller]
+fn assert_has_all(caps: &BTreeSet<String>, want: &[&str]) {
+    for cap in want {
+        assert!(caps.contains(*cap), "missing {cap}");
     }
 }
 
@@ -725,43 +753,19 @@ fn digests_match_the_go_client() {
         .with_user("1000:1000")
         .with_platform(linux_amd64())
         .with_env("SSH_AUTH_SOCK", "/run/ssh.sock");
-    spec.hostname = "builder".into();
-    spec.network = NetworkMode::Host;
-    spec.security = SecurityMode::Insecure;
-    spec.extra_hosts = vec![HostIp {
-        host: "db".into(),
-        ip: "10.0.0.2".into(),
-    }];
-    spec.ulimits = vec![Ulimit {
-        name: "nofile".into(),
-        soft: 1024,
-        hard: 4096,
-    }];
-    spec.cgroup_parent = "build.slice".into();
-    spec.proxy_env = Some(ProxyEnv {
-        http_proxy: "http://proxy:3128".into(),
-        ..ProxyEnv::default()
-    });
+    set_meta_options(&mut spec);
     let mut secret = SecretMount::new("tok");
     secret.optional = true;
-    spec.mounts = vec![
-        Mount::tmpfs("/tmp", Some(64 << 20)),
-        Mount::bind("/data", data.clone(), BindMode::ReadOnly).with_selector("/usr/share"),
-        Mount::bind("/scratchpad", data.clone(), BindMode::ReadWriteDiscard),
-        Mount {
-            dest: "/cache".into(),
-            kind: MountKind::Cache {
-                id: "go-build".into(),
-                sharing: CacheSharing::Locked,
-                from: Some(data),
-                selector: None,
-                readonly: false,
-            },
-        },
-        Mount::secret("/run/secrets/tok", secret),
-        Mount::ssh("/run/ssh.sock", SshMount::new("default")),
-        Mount::bind("/out", State::scratch(), BindMode::ReadWrite),
-    ];
+    spec.mounts = [
+        vec![Mount::tmpfs("/tmp", Some(64 << 20))],
+        data_mounts(data),
+        vec![
+            Mount::secret("/run/secrets/tok", secret),
+            Mount::ssh("/run/ssh.sock", SshMount::new("default")),
+            Mount::bind("/out", State::scratch(), BindMode::ReadWrite),
+        ],
+    ]
+    .concat();
     assert_eq!(
         last_op(&img.exec(spec).unwrap().root),
         "sha256:c489cfe5fe4071808f6cd73d36f7a99a91e49b8e9ed7dae569f1bd6196ee3976"

@@ -5,12 +5,15 @@
 //! intended change, regenerate with `UPDATE_GOLDEN=1 cargo test -p
 //! stagecraft-tests --test lower_golden` and review the diff.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use common::{assert_contains, op_names, options};
 use stagecraft_lower::{
-    BuildOptions, ContextConfig, ImageResolver, LowerError, LowerRequest, Lowered, Platform,
-    ResolveError, ResolveMode, ResolvedImage, SourceFile,
+    BuildOptions, ImageResolver, LowerError, Lowered, Platform, ResolveError, ResolveMode,
+    ResolvedImage,
 };
 
 const LAYERED: &str = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:1111111111111111111111111111111111111111111111111111111111111111"]}}"#;
@@ -59,40 +62,9 @@ impl ImageResolver for Canned {
     }
 }
 
-fn lower(text: &str, options: &BuildOptions) -> Result<Lowered, LowerError> {
-    let parsed = stagecraft_syntax::parse(text).unwrap();
-    let df = stagecraft_instructions::parse_dockerfile(&parsed).unwrap();
-    let source = SourceFile {
-        filename: "Dockerfile".into(),
-        data: text.as_bytes().to_vec(),
-        definition: None,
-    };
-    let context = ContextConfig {
-        local_name: "context".into(),
-        session_id: Some("sess".into()),
-        local_unique: None,
-        exclude_patterns: Vec::new(),
-    };
-    let req = LowerRequest {
-        dockerfile: &df,
-        escape: parsed.escape,
-        source: &source,
-        options,
-        context: &context,
-        llb_caps: None,
-    };
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(stagecraft_lower::lower(req, &Canned::new()))
-}
-
-fn options() -> BuildOptions {
-    BuildOptions {
-        filename: "Dockerfile".into(),
-        build_platform: Platform::linux_amd64(),
-        ..BuildOptions::default()
-    }
+fn lower(text: &str, options: &BuildOptions) -> Result<Lowered, Box<LowerError>> {
+    let context = common::context(Some("sess"), None);
+    common::lower(text, options, &context, &Canned::new(), None)
 }
 
 fn render(l: &Lowered) -> String {
@@ -131,15 +103,6 @@ fn check(name: &str, text: &str, options: &BuildOptions) -> Lowered {
     lowered
 }
 
-fn op_names(l: &Lowered) -> Vec<String> {
-    let def = l.state.marshal();
-    def.def
-        .iter()
-        .filter_map(|b| def.metadata.get(&stagecraft_llb::digest_of(b)))
-        .filter_map(|m| m.description.get("llb.customname").cloned())
-        .collect()
-}
-
 #[test]
 fn shared_base_stage_is_lowered_once() {
     let l = check(
@@ -153,10 +116,7 @@ fn shared_base_stage_is_lowered_once() {
         1,
         "{names:?}"
     );
-    assert!(
-        names.contains(&"[a 1/1] RUN echo a > /a".to_string()),
-        "{names:?}"
-    );
+    assert_contains(&names, "[a 1/1] RUN echo a > /a");
 }
 
 #[test]
@@ -173,10 +133,7 @@ fn copy_from_index_name_and_image() {
             .any(|n| n.starts_with("FROM docker.io/library/alpine:3.19@")),
         "{names:?}"
     );
-    assert!(
-        names.contains(&"[stage-1 3/4] COPY --from=build /out /out2".to_string()),
-        "{names:?}"
-    );
+    assert_contains(&names, "[stage-1 3/4] COPY --from=build /out /out2");
 }
 
 #[test]
@@ -210,14 +167,8 @@ fn onbuild_from_image_and_from_stage() {
         &options(),
     );
     let names = op_names(&l);
-    assert!(
-        names.contains(&"[base 2/3] ONBUILD RUN echo from-image".to_string()),
-        "{names:?}"
-    );
-    assert!(
-        names.contains(&"[stage-1 1/2] ONBUILD RUN echo from-stage".to_string()),
-        "{names:?}"
-    );
+    assert_contains(&names, "[base 2/3] ONBUILD RUN echo from-image");
+    assert_contains(&names, "[stage-1 1/2] ONBUILD RUN echo from-stage");
 }
 
 #[test]
@@ -261,7 +212,7 @@ fn appendix_a() {
         "[stage-1 1/2] COPY --from=build /out/app /app".to_string(),
         "[internal] load build context".to_string(),
     ] {
-        assert!(names.contains(&want), "missing {want:?} in {names:?}");
+        assert_contains(&names, &want);
     }
     let history: Vec<(&str, bool)> = l
         .image

@@ -4,11 +4,14 @@
 
 use std::collections::BTreeSet;
 
+mod common;
+
+use common::{assert_contains, ops, options};
 use serde_json::Value;
 use stagecraft_llb::Cap;
 use stagecraft_lower::{
-    BuildOptions, ContextConfig, ImageResolver, LowerError, LowerRequest, Lowered, Platform,
-    ResolveError, ResolveMode, ResolvedImage, SourceFile,
+    BuildOptions, ImageResolver, LowerError, Lowered, Platform, ResolveError, ResolveMode,
+    ResolvedImage,
 };
 
 const PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -37,14 +40,6 @@ impl ImageResolver for Resolver {
     }
 }
 
-fn options() -> BuildOptions {
-    BuildOptions {
-        filename: "Dockerfile".into(),
-        build_platform: Platform::linux_amd64(),
-        ..BuildOptions::default()
-    }
-}
-
 /// Every cap the llb crate knows except `missing`.
 fn caps_without(missing: &[&str]) -> BTreeSet<String> {
     Cap::ALL
@@ -59,37 +54,8 @@ fn lower_full(
     options: &BuildOptions,
     caps: Option<&BTreeSet<String>>,
 ) -> Result<Lowered, Box<LowerError>> {
-    let parsed = stagecraft_syntax::parse(text).expect("parses");
-    let df = stagecraft_instructions::parse_dockerfile(&parsed).expect("typed");
-    let source = SourceFile {
-        filename: "Dockerfile".into(),
-        data: text.as_bytes().to_vec(),
-        definition: None,
-    };
-    let context = ContextConfig {
-        local_name: "context".into(),
-        session_id: None,
-        local_unique: Some("test".into()),
-        exclude_patterns: Vec::new(),
-    };
-    let req = LowerRequest {
-        dockerfile: &df,
-        escape: parsed.escape,
-        source: &source,
-        options,
-        context: &context,
-        llb_caps: caps,
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    rt.block_on(stagecraft_lower::lower(req, &Resolver))
-        .map_err(Box::new)
-}
-
-/// The marshalled ops as the llb crate dumps them.
-fn ops(l: &Lowered) -> Vec<Value> {
-    serde_json::from_str(&stagecraft_llb::dump_json(&l.state.marshal())).expect("json")
+    let context = common::context(None, Some("test"));
+    common::lower(text, options, &context, &Resolver, caps)
 }
 
 fn lower_ops(text: &str) -> (Lowered, Vec<Value>) {
@@ -287,14 +253,8 @@ fn run_env_has_args_history_lists_them_image_env_does_not() {
     assert_eq!(strings(&exec["args"]), vec!["echo", "exec"]);
     assert_eq!(l.image.config.env, vec![PATH.to_string(), "E=x".into()]);
     let h = history(&l);
-    assert!(
-        h.contains(&"RUN |1 V=1 /bin/sh -c echo $V # buildkit".to_string()),
-        "{h:?}"
-    );
-    assert!(
-        h.contains(&"RUN |1 V=1 echo exec # buildkit".to_string()),
-        "{h:?}"
-    );
+    assert_contains(&h, "RUN |1 V=1 /bin/sh -c echo $V # buildkit");
+    assert_contains(&h, "RUN |1 V=1 echo exec # buildkit");
 }
 
 #[test]
@@ -349,14 +309,10 @@ fn run_network_security_and_exec_options() {
         "exec.mount.tmpfs.size",
         "exec.meta.cgroup.parent",
     ]);
-    let ops = ops_of(lower_full(text, &opts, Some(&caps)).unwrap());
+    let ops = common::ops(&lower_full(text, &opts, Some(&caps)).unwrap());
     let c = named(&ops, "[4/4] RUN c");
     assert!(c.get("ulimit").is_none() && c.get("cgroup_parent").is_none());
     assert_eq!(c["mounts"].as_array().unwrap().len(), 1);
-}
-
-fn ops_of(l: Lowered) -> Vec<Value> {
-    ops(&l)
 }
 
 #[test]
@@ -434,8 +390,8 @@ fn mounts_bind_cache_tmpfs_secret_ssh() {
 
     // An older daemon: writes to a rw bind become an output of the exec.
     let caps = caps_without(&["exec.mount.bind.readwrite-nooutput"]);
-    let ops = ops_of(
-        lower_full(
+    let ops = common::ops(
+        &lower_full(
             "FROM busybox\nRUN --mount=target=/m,rw x\n",
             &options(),
             Some(&caps),
@@ -512,7 +468,7 @@ fn link_merges_when_mergeop_is_there_and_copies_plainly_otherwise() {
     assert_eq!(inputs.len(), 2);
 
     let caps = caps_without(&["mergeop"]);
-    let ops = ops_of(lower_full(text, &options(), Some(&caps)).unwrap());
+    let ops = common::ops(&lower_full(text, &options(), Some(&caps)).unwrap());
     assert!(by_kind(&ops, "merge").is_empty());
     let copy = named(&ops, "[2/2] COPY --link a /a");
     assert_eq!(copy["actions"][0]["input"], 0, "copied onto the stage");
@@ -555,17 +511,11 @@ fn copy_chown_chmod_heredoc_parents_and_from_index() {
     assert_eq!(strings(&parents[1]["include"]), vec!["logs/*.txt"]);
     assert!(parents[1].get("required").is_none());
     let h = history(&l);
-    assert!(
-        h.contains(&"COPY --chown=app:staff --chmod=640 x y/ # buildkit".to_string()),
-        "{h:?}"
-    );
-    assert!(
-        h.contains(&"COPY <<EOF /etc/motd # buildkit".to_string()),
-        "{h:?}"
-    );
-    assert!(
-        h.contains(&"COPY --parents src/./app/main.go logs/*.txt /dst/ # buildkit".to_string()),
-        "{h:?}"
+    assert_contains(&h, "COPY --chown=app:staff --chmod=640 x y/ # buildkit");
+    assert_contains(&h, "COPY <<EOF /etc/motd # buildkit");
+    assert_contains(
+        &h,
+        "COPY --parents src/./app/main.go logs/*.txt /dst/ # buildkit",
     );
 
     // Symbolic modes need file.copy.modestring.

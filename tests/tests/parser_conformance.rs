@@ -2,21 +2,11 @@
 //! must dump to `testfiles/NAME/result`, and every
 //! `testfiles-negative/NAME/Dockerfile` must be rejected.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-fn conformance_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/buildkit");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "conformance data not found at {} (required when CI=true)",
-        dir.display()
-    );
-    eprintln!("SKIPPED: conformance data not found at {}", dir.display());
-    None
-}
+use common::{conformance_dir, read};
 
 fn case_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -26,10 +16,6 @@ fn case_dirs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     dirs
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
 #[test]

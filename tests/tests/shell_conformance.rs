@@ -2,27 +2,12 @@
 //!
 //! The data is read from `<workspace>/../shared/conformance/buildkit` (never copied into the repo).
 
-use std::path::PathBuf;
+mod common;
 
 use stagecraft_shell::Lexer;
 
 fn conformance_file(name: &str) -> Option<String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("../../shared/conformance/buildkit");
-    if !dir.is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "conformance data not found at {} (required when CI=true)",
-            dir.display()
-        );
-        eprintln!("SKIPPED: conformance data not found at {}", dir.display());
-        return None;
-    }
-    let path = dir.join(name);
-    Some(
-        std::fs::read_to_string(&path)
-            .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display())),
-    )
+    common::conformance_dir().map(|dir| common::read(&dir.join(name)))
 }
 
 /// `PLATFORM|input|expected`: `A` (all) and `U` (unix) lines apply here; `error` means the expansion

@@ -22,10 +22,6 @@ impl CommandLine {
             CommandLine::Shell(node.args.join(" "))
         }
     }
-
-    pub fn is_shell(&self) -> bool {
-        matches!(self, CommandLine::Shell(_))
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -80,7 +80,7 @@ pub fn parse_go_duration(text: &str) -> Result<i64, DurationError> {
             frac = frac * 10 + i128::from(digit - b'0');
             scale *= 10;
         }
-        value += frac * per / scale;
+        value = value.checked_add(frac * per / scale).ok_or_else(invalid)?;
         total = total.checked_add(value).ok_or_else(invalid)?;
         if total > i128::from(i64::MAX) + i128::from(negative) {
             return Err(invalid());
@@ -136,6 +136,11 @@ mod tests {
                 "time: invalid duration \"9223372036854775808ns\"",
             ),
             ("3000000h", "time: invalid duration \"3000000h\""),
+            // Whole hours just below the i128 limit plus a fraction.
+            (
+                "47261439850130342147690917.9999h",
+                "time: invalid duration \"47261439850130342147690917.9999h\"",
+            ),
         ];
         for (text, message) in cases {
             let err = parse_go_duration(text).unwrap_err();

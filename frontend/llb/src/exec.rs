@@ -1,5 +1,6 @@
 //! Exec ops: run a command on a root filesystem with extra mounts.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::caps::Cap;
@@ -30,7 +31,7 @@ pub enum SecurityMode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostIp {
     pub host: String,
-    pub ip: String,
+    pub ip: IpAddr,
 }
 
 /// A resource limit.
@@ -318,7 +319,7 @@ impl ExecNode {
                 .iter()
                 .map(|h| pb::HostIp {
                     host: h.host.clone(),
-                    ip: h.ip.clone(),
+                    ip: h.ip.to_string(),
                 })
                 .collect(),
             hostname: spec.hostname.clone(),

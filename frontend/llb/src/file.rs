@@ -219,8 +219,9 @@ impl From<Symlink> for FileAction {
     }
 }
 
-/// Lexical clean of a slash path, as Go's `path.Clean`.
-pub(crate) fn clean_path(p: &str) -> String {
+/// Lexical clean of a slash path, as Go's `path.Clean`: `..` above the root
+/// stays at the root for absolute paths and is kept for relative ones.
+pub fn clean_path(p: &str) -> String {
     let rooted = p.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for part in p.split('/') {
@@ -422,6 +423,9 @@ mod tests {
             ("/../a", "/a"),
             ("../../a", "../../a"),
             ("/a//b/./c/", "/a/b/c"),
+            ("a/../..", ".."),
+            ("/../a/", "/a"),
+            ("a//b/.", "a/b"),
         ] {
             assert_eq!(clean_path(input), want, "{input}");
         }

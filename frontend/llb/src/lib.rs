@@ -46,7 +46,9 @@ pub use error::LlbError;
 pub use exec::{
     ExecResult, ExecSpec, HostIp, NetworkMode, ProxyEnv, SecretEnv, SecurityMode, Ulimit,
 };
-pub use file::{Chown, CopyMode, FileAction, FileCopy, Mkdir, Mkfile, Rm, Symlink, UserRef};
+pub use file::{
+    Chown, CopyMode, FileAction, FileCopy, Mkdir, Mkfile, Rm, Symlink, UserRef, clean_path,
+};
 pub use marshal::{digest_of, marshal};
 pub use metadata::{OpMeta, ProgressGroup};
 pub use mount::{BindMode, CacheSharing, Mount, MountKind, SecretMount, SshMount};

@@ -19,7 +19,7 @@ use crate::finalize::finalize_image;
 use crate::graph::{Base, Plan, Target};
 use crate::image::DEFAULT_PATH;
 use crate::onbuild::{parse_triggers, stage_triggers};
-use crate::options::{BuildOptions, NetworkMode};
+use crate::options::BuildOptions;
 use crate::resolve::{ResolvedBase, resolve_bases};
 use crate::{ImageResolver, LowerRequest, LowerWarning, Lowered};
 
@@ -94,24 +94,9 @@ pub(crate) fn add_stage_onbuilds(plan: &mut Plan) -> Result<(), LowerError> {
 fn exec_defaults(options: &BuildOptions, caps: Caps<'_>) -> ExecDefaults {
     ExecDefaults {
         hostname: options.hostname.clone().unwrap_or_default(),
-        extra_hosts: options
-            .extra_hosts
-            .iter()
-            .map(|h| stagecraft_llb::HostIp {
-                host: h.host.clone(),
-                ip: h.ip.to_string(),
-            })
-            .collect(),
+        extra_hosts: options.extra_hosts.clone(),
         ulimits: if caps.supports("exec.meta.ulimit") {
-            options
-                .ulimits
-                .iter()
-                .map(|u| stagecraft_llb::Ulimit {
-                    name: u.name.clone(),
-                    soft: u.soft,
-                    hard: u.hard,
-                })
-                .collect()
+            options.ulimits.clone()
         } else {
             Vec::new()
         },
@@ -125,14 +110,6 @@ fn exec_defaults(options: &BuildOptions, caps: Caps<'_>) -> ExecDefaults {
             .filter(|_| caps.supports("exec.meta.cgroup.parent"))
             .unwrap_or_default(),
         proxy_env: args::proxy_env(options),
-    }
-}
-
-fn llb_network(mode: NetworkMode) -> stagecraft_llb::NetworkMode {
-    match mode {
-        NetworkMode::Sandbox => stagecraft_llb::NetworkMode::Sandbox,
-        NetworkMode::Host => stagecraft_llb::NetworkMode::Host,
-        NetworkMode::None => stagecraft_llb::NetworkMode::None,
     }
 }
 
@@ -210,7 +187,7 @@ fn init_from_image(d: &mut DispatchState, options: &BuildOptions) {
     if !d.image.config.user.is_empty() {
         d.user = d.image.config.user.clone();
     }
-    d.network = llb_network(options.network_mode);
+    d.network = options.network_mode;
 }
 
 fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> {
@@ -300,7 +277,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             exec: s.exec,
         };
         dispatch_commands(&mut d, &cx, &node.commands)?;
-        ctx_paths.extend(d.ctx_paths.iter().cloned());
+        ctx_paths.extend(std::mem::take(&mut d.ctx_paths));
         if let Some(slot) = outputs.get_mut(i) {
             *slot = Some(StageOutput {
                 state: d.state.clone(),

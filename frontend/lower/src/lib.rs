@@ -34,10 +34,10 @@ pub use envlist::EnvList;
 pub use error::{LowerError, LowerErrorKind};
 pub use graph::{EdgeKind, GraphEdge, GraphNode, GraphNodeKind, StageGraph, TargetInfo};
 pub use image::{Healthcheck, History, Image, ImageConfig};
-pub use options::{
-    BuildOptions, CacheImport, HostIp, NetworkMode, NoCache, OptionError, ResolveMode, Ulimit,
-};
+pub use options::{BuildOptions, CacheImport, NoCache, OptionError};
 pub use platform::Platform;
+/// Option types that pass unchanged into the LLB.
+pub use stagecraft_llb::{HostIp, NetworkMode, ResolveMode, Ulimit};
 
 /// What the lowering needs besides the Dockerfile.
 pub struct LowerRequest<'a> {

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
+use stagecraft_llb::{HostIp, NetworkMode, ResolveMode, Ulimit};
+
 use crate::platform::{Platform, PlatformError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -48,47 +50,6 @@ impl NoCache {
             }
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ResolveMode {
-    #[default]
-    Default,
-    Pull,
-    Local,
-}
-
-impl ResolveMode {
-    /// The value of the `image.resolvemode` attribute and of
-    /// `ResolveImageConfigRequest.ResolveMode`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResolveMode::Default => "default",
-            ResolveMode::Pull => "pull",
-            ResolveMode::Local => "local",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum NetworkMode {
-    #[default]
-    Sandbox,
-    Host,
-    None,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HostIp {
-    pub host: String,
-    pub ip: IpAddr,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ulimit {
-    pub name: String,
-    pub soft: i64,
-    pub hard: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

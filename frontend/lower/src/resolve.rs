@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use stagecraft_llb::{ImageSource, State};
+use stagecraft_llb::{ImageSource, ResolveMode, State};
 
 use crate::error::{LowerError, LowerErrorKind};
 use crate::graph::{Base, Plan, Target};
 use crate::image::Image;
-use crate::options::{BuildOptions, ResolveMode};
+use crate::options::BuildOptions;
 use crate::platform::Platform;
 use crate::reference;
 use crate::{ImageResolver, ResolveError, ResolvedImage};
@@ -27,14 +27,6 @@ pub(crate) struct ResolvedBase {
     pub(crate) from_ref: Option<String>,
     /// The normalised reference when the resolver knew no config.
     pub(crate) unresolved: Option<String>,
-}
-
-fn llb_mode(mode: ResolveMode) -> stagecraft_llb::ResolveMode {
-    match mode {
-        ResolveMode::Default => stagecraft_llb::ResolveMode::Default,
-        ResolveMode::Pull => stagecraft_llb::ResolveMode::ForcePull,
-        ResolveMode::Local => stagecraft_llb::ResolveMode::PreferLocal,
-    }
 }
 
 /// Resolves the image bases of `targets` that are not in `done` yet, all
@@ -165,7 +157,7 @@ fn to_base(
         });
     }
     let mut src = ImageSource::new(pinned.clone())
-        .with_resolve_mode(llb_mode(mode))
+        .with_resolve_mode(mode)
         .with_platform(platform.to_pb());
     if pinned != normalized {
         // The reference itself now carries the digest.

@@ -39,7 +39,7 @@ fn pattern(line: &str) -> Option<String> {
     let mut cleaned = if path.is_empty() {
         String::new()
     } else {
-        clean(path)
+        stagecraft_llb::clean_path(path)
     };
     if cleaned.len() > 1
         && let Some(relative) = cleaned.strip_prefix('/')
@@ -51,12 +51,6 @@ fn pattern(line: &str) -> Option<String> {
     } else {
         cleaned
     })
-}
-
-/// Go's `path.Clean`: single slashes, no `.` elements, `..` folded where it
-/// can be, no trailing slash, `.` for nothing.
-fn clean(path: &str) -> String {
-    path_clean::clean(path).to_string_lossy().into_owned()
 }
 
 #[cfg(test)]

@@ -59,6 +59,13 @@ fn run(config: FakeConfig) -> ChildOutcome {
     outcome
 }
 
+/// [`run`] for a build that must succeed.
+fn run_ok(config: FakeConfig) -> ChildOutcome {
+    let outcome = run(config);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    outcome
+}
+
 fn returned_error(outcome: &ChildOutcome) -> rpc::Status {
     let returned = outcome.recorded.returned().unwrap();
     assert!(
@@ -66,6 +73,25 @@ fn returned_error(outcome: &ChildOutcome) -> rpc::Status {
         "a failed build returns no result"
     );
     returned.error.clone().expect("an error status")
+}
+
+/// [`run`] for a build that must fail before its build Solve: the error
+/// it returned.
+fn unsolved_error(config: FakeConfig) -> rpc::Status {
+    let outcome = run(config);
+    assert!(
+        build_solves(&outcome).is_empty(),
+        "the build was not solved"
+    );
+    returned_error(&outcome)
+}
+
+#[track_caller]
+fn assert_mentions(message: &str, prefix: &str, parts: &[&str]) {
+    assert!(message.starts_with(prefix), "{message}");
+    for part in parts {
+        assert!(message.contains(part), "{part:?} in {message}");
+    }
 }
 
 fn returned_result(outcome: &ChildOutcome) -> gw::Result {
@@ -96,6 +122,12 @@ fn sources(definition: &pb::Definition) -> Vec<pb::SourceOp> {
         .collect()
 }
 
+/// The first source of the first Solve: where the Dockerfile was loaded from.
+fn dockerfile_loader(outcome: &ChildOutcome) -> pb::SourceOp {
+    let first = outcome.recorded.solves[0].definition.as_ref().unwrap();
+    sources(first).swap_remove(0)
+}
+
 /// Solves that did more than load one local source: the build itself.
 fn build_solves(outcome: &ChildOutcome) -> Vec<pb::Definition> {
     outcome
@@ -120,23 +152,25 @@ fn source_location(status: &rpc::Status) -> SourceLocation {
     decode_source_detail(detail).unwrap()
 }
 
+/// A Docker 20.10 daemon whose `dockerfile` local holds `text`.
+fn with_dockerfile(text: &str) -> FakeConfig {
+    FakeConfig::docker_20_10().with_local_file("dockerfile", "Dockerfile", text)
+}
+
 fn single_stage_config() -> FakeConfig {
-    FakeConfig::docker_20_10()
-        .with_local_file("dockerfile", "Dockerfile", SINGLE_STAGE)
+    with_dockerfile(SINGLE_STAGE)
         .with_local_file("context", "main.go", "package main\n")
         .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG)
 }
 
 #[test]
 fn single_stage_build_solves_and_returns_the_image() {
-    let outcome = run(single_stage_config());
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(single_stage_config());
     let recorded = &outcome.recorded;
     assert_eq!(recorded.pings, 1);
 
     // The Dockerfile came from the dockerfile local.
-    let first = recorded.solves[0].definition.as_ref().unwrap();
-    let loader = &sources(first)[0];
+    let loader = dockerfile_loader(&outcome);
     assert_eq!(loader.identifier, "local://dockerfile");
     assert_eq!(
         loader.attrs["local.followpaths"],
@@ -244,10 +278,9 @@ fn filename_option_is_honoured() {
         .with_local_file("dockerfile", "build/Dockerfile.dev", SINGLE_STAGE)
         .with_image(BUSYBOX, "", BUSYBOX_CONFIG)
         .with_opt("filename", "build/Dockerfile.dev");
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(config);
     let recorded = &outcome.recorded;
-    let loader = &sources(recorded.solves[0].definition.as_ref().unwrap())[0];
+    let loader = dockerfile_loader(&outcome);
     assert_eq!(
         loader.attrs["local.followpaths"],
         r#"["build/Dockerfile.dev","build/Dockerfile.dev.dockerignore"]"#
@@ -284,8 +317,7 @@ fn dockerignore_patterns_reach_the_context_source() {
         ".dockerignore",
         "# build output\n/target/\n*.md\n!README.md\n\n  ./tmp//cache  \n",
     );
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(config);
     let loader = outcome
         .recorded
         .definitions()
@@ -308,23 +340,15 @@ fn dockerfile_specific_dockerignore_wins() {
     let config = single_stage_config()
         .with_local_file("dockerfile", "Dockerfile.dockerignore", "secrets\n")
         .with_local_file("context", ".dockerignore", "*.md\n");
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(config);
     assert_eq!(context_excludes(&outcome).unwrap(), ["secrets"]);
 }
 
 #[test]
 fn syntax_error_names_the_line_and_carries_the_source() {
     let dockerfile = "FROM busybox\nENV ONLYKEY\nRUN true\n";
-    let config = FakeConfig::docker_20_10().with_local_file("dockerfile", "Dockerfile", dockerfile);
-    let outcome = run(config);
-    let status = returned_error(&outcome);
-    assert!(
-        status.message.starts_with("Dockerfile:2: "),
-        "{}",
-        status.message
-    );
-    assert!(status.message.contains("ENV"), "{}", status.message);
+    let status = unsolved_error(with_dockerfile(dockerfile));
+    assert_mentions(&status.message, "Dockerfile:2: ", &["ENV"]);
     assert!(
         status.message.ends_with("\n 2 | ENV ONLYKEY"),
         "{}",
@@ -334,13 +358,12 @@ fn syntax_error_names_the_line_and_carries_the_source() {
     assert_eq!(location.filename, "Dockerfile");
     assert_eq!(location.data, dockerfile.as_bytes());
     assert_eq!(location.ranges, [SourceRange::lines(2, 2)]);
-    assert!(build_solves(&outcome).is_empty(), "nothing was built");
 }
 
 #[test]
 fn instruction_error_spans_all_its_lines() {
     let dockerfile = "FROM busybox\nRUNN echo \\\n  more\n";
-    let config = FakeConfig::docker_20_10().with_local_file("dockerfile", "Dockerfile", dockerfile);
+    let config = with_dockerfile(dockerfile);
     let outcome = run(config);
     let status = returned_error(&outcome);
     assert!(
@@ -357,27 +380,19 @@ fn instruction_error_spans_all_its_lines() {
 #[test]
 fn missing_capability_fails_before_the_build_is_solved() {
     let dockerfile = "FROM busybox\nCOPY --exclude=*.md . /src\n";
-    let config = FakeConfig::docker_20_10()
-        .with_local_file("dockerfile", "Dockerfile", dockerfile)
+    let config = with_dockerfile(dockerfile)
         .with_image(BUSYBOX, "", BUSYBOX_CONFIG)
         .without_cap(CapKind::Llb, "file.copy.includeexcludepatterns");
-    let outcome = run(config);
-    let status = returned_error(&outcome);
-    assert!(
-        build_solves(&outcome).is_empty(),
-        "the build was not solved"
-    );
-    let message = &status.message;
-    assert!(message.starts_with("Dockerfile:2: "), "{message}");
-    assert!(message.contains("COPY --exclude"), "{message}");
-    assert!(message.contains("v0.9"), "{message}");
-    assert!(
-        message.contains("file.copy.includeexcludepatterns"),
-        "{message}"
-    );
-    assert!(
-        message.contains(" 2 | COPY --exclude=*.md . /src"),
-        "{message}"
+    let status = unsolved_error(config);
+    assert_mentions(
+        &status.message,
+        "Dockerfile:2: ",
+        &[
+            "COPY --exclude",
+            "v0.9",
+            "file.copy.includeexcludepatterns",
+            " 2 | COPY --exclude=*.md . /src",
+        ],
     );
     assert_eq!(source_location(&status).ranges, [SourceRange::lines(2, 2)]);
 }
@@ -440,8 +455,7 @@ fn lower_case_dockerfile_is_accepted() {
 #[test]
 fn describe_subrequest_is_answered_with_metadata_only() {
     let config = FakeConfig::docker_20_10().with_opt("requestid", "frontend.subrequests.describe");
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(config);
     let result = returned_result(&outcome);
     assert!(result.result.is_none(), "no ref for a subrequest");
     let list: serde_json::Value = serde_json::from_slice(&result.metadata["result.json"]).unwrap();
@@ -452,9 +466,7 @@ fn describe_subrequest_is_answered_with_metadata_only() {
 
 #[test]
 fn unsupported_subrequest_fails_clearly() {
-    let config = FakeConfig::docker_20_10()
-        .with_local_file("dockerfile", "Dockerfile", SINGLE_STAGE)
-        .with_opt("requestid", "frontend.outline");
+    let config = with_dockerfile(SINGLE_STAGE).with_opt("requestid", "frontend.outline");
     let outcome = run(config);
     let status = returned_error(&outcome);
     assert_eq!(status.message, "unsupported request frontend.outline");
@@ -474,8 +486,7 @@ fn cmdline_never_forwards_to_another_frontend() {
         .with_local_file("dockerfile", "Dockerfile", dockerfile)
         .with_opt("cmdline", "example.com/other/frontend")
         .with_opt("source", "example.com/other/frontend");
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(config);
     assert!(
         outcome
             .recorded
@@ -505,8 +516,7 @@ fn cache_imports_reach_the_build_solve() {
         "cache-imports",
         r#"[{"Type":"registry","Attrs":{"ref":"example.com/cache:latest"}}]"#,
     );
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(config);
     let build = outcome
         .recorded
         .solves
@@ -523,28 +533,23 @@ fn cache_imports_reach_the_build_solve() {
 fn every_required_cap_is_checked_before_solving() {
     let dockerfile =
         "FROM busybox\nRUN --mount=type=cache,target=/root/.cache \\\n  go build ./...\n";
-    let config = FakeConfig::docker_20_10()
-        .with_local_file("dockerfile", "Dockerfile", dockerfile)
+    let config = with_dockerfile(dockerfile)
         .with_image(BUSYBOX, "", BUSYBOX_CONFIG)
         .with_cap_disabled(
             CapKind::Llb,
             "exec.mount.cache",
             "cache mounts are off on this daemon",
         );
-    let outcome = run(config);
-    let status = returned_error(&outcome);
-    assert!(
-        build_solves(&outcome).is_empty(),
-        "the build was not solved"
+    let status = unsolved_error(config);
+    assert_mentions(
+        &status.message,
+        "Dockerfile:2-3: ",
+        &[
+            "RUN --mount=type=cache",
+            "cache mounts are off on this daemon",
+            " 3 |   go build ./...",
+        ],
     );
-    let message = &status.message;
-    assert!(message.starts_with("Dockerfile:2-3: "), "{message}");
-    assert!(message.contains("RUN --mount=type=cache"), "{message}");
-    assert!(
-        message.contains("cache mounts are off on this daemon"),
-        "{message}"
-    );
-    assert!(message.contains(" 3 |   go build ./..."), "{message}");
     assert_eq!(source_location(&status).ranges, [SourceRange::lines(2, 3)]);
 }
 
@@ -555,8 +560,7 @@ fn warnings_are_sent_where_the_daemon_supports_them() {
     let config = FakeConfig::modern()
         .with_local_file("dockerfile", "Dockerfile", EMPTY_CONTINUATION)
         .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG);
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(config);
     let warnings = &outcome.recorded.warnings;
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     let warning = &warnings[0];
@@ -574,11 +578,9 @@ fn warnings_are_sent_where_the_daemon_supports_them() {
 
 #[test]
 fn no_warnings_are_sent_to_a_daemon_without_the_cap() {
-    let config = FakeConfig::docker_20_10()
-        .with_local_file("dockerfile", "Dockerfile", EMPTY_CONTINUATION)
-        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG);
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let config =
+        with_dockerfile(EMPTY_CONTINUATION).with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG);
+    let outcome = run_ok(config);
     assert!(outcome.recorded.warnings.is_empty());
     returned_result(&outcome);
 }
@@ -614,11 +616,9 @@ fn dockerfile_input_replaces_the_local() {
     config
         .inputs
         .insert("dockerfile".into(), local_input("from-input"));
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
+    let outcome = run_ok(config);
     assert_eq!(outcome.recorded.inputs_calls, 1);
-    let first = outcome.recorded.solves[0].definition.as_ref().unwrap();
-    assert_eq!(sources(first)[0].identifier, "local://from-input");
+    assert_eq!(dockerfile_loader(&outcome).identifier, "local://from-input");
     returned_result(&outcome);
 }
 
@@ -631,18 +631,15 @@ fn dockerfilekey_forces_the_local_over_an_input() {
     config
         .inputs
         .insert("dockerfile".into(), local_input("from-input"));
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
-    let first = outcome.recorded.solves[0].definition.as_ref().unwrap();
-    assert_eq!(sources(first)[0].identifier, "local://df");
+    let outcome = run_ok(config);
+    assert_eq!(dockerfile_loader(&outcome).identifier, "local://df");
 }
 
 #[test]
 fn context_input_is_refused_clearly() {
     let mut config = single_stage_config();
     config.inputs.insert("context".into(), local_input("ctx"));
-    let outcome = run(config);
-    let status = returned_error(&outcome);
+    let status = unsolved_error(config);
     assert!(
         status
             .message
@@ -650,5 +647,4 @@ fn context_input_is_refused_clearly() {
         "{}",
         status.message
     );
-    assert!(build_solves(&outcome).is_empty());
 }

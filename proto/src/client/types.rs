@@ -34,7 +34,9 @@ pub struct Pong {
     pub workers: Vec<WorkerRecord>,
 }
 
-/// `ResolveImageConfigRequest.ResolveMode`.
+/// How the daemon resolves an image reference: the value of
+/// `ResolveImageConfigRequest.ResolveMode` and of an image source's
+/// `image.resolvemode` attribute.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ResolveMode {
     /// Use a local copy if there is one, else pull.

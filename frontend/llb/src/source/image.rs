@@ -8,24 +8,7 @@ use crate::error::LlbError;
 use crate::pb;
 use crate::state::State;
 
-/// How the daemon resolves an image reference.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ResolveMode {
-    #[default]
-    Default,
-    ForcePull,
-    PreferLocal,
-}
-
-impl ResolveMode {
-    fn attr(self) -> Option<&'static str> {
-        match self {
-            ResolveMode::Default => None,
-            ResolveMode::ForcePull => Some("pull"),
-            ResolveMode::PreferLocal => Some("local"),
-        }
-    }
-}
+pub use stagecraft_proto::ResolveMode;
 
 /// A `docker-image://` source.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,10 +69,13 @@ impl State {
         }
         let mut attrs = BTreeMap::new();
         let mut caps = vec![Cap::SourceImage];
-        if let Some(mode) = src.resolve_mode.attr() {
-            attrs.insert("image.resolvemode".to_string(), mode.to_string());
+        if src.resolve_mode != ResolveMode::Default {
+            attrs.insert(
+                "image.resolvemode".to_string(),
+                src.resolve_mode.as_str().to_string(),
+            );
             // Only forced pulls are a security guarantee the daemon must honour.
-            if src.resolve_mode == ResolveMode::ForcePull {
+            if src.resolve_mode == ResolveMode::Pull {
                 caps.push(Cap::SourceImageResolveMode);
             }
         }

@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
-use crate::options::{NoCache, Ulimit};
+use crate::Ulimit;
+use crate::options::NoCache;
 use crate::testutil::*;
 
 fn metadata_of(l: &crate::Lowered, name_part: &str) -> stagecraft_llb::pb::OpMetadata {

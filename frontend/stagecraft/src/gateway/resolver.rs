@@ -1,7 +1,7 @@
 //! Base image configs through the daemon's `ResolveImageConfig`.
 
 use stagecraft_lower::{ImageResolver, Platform, ResolveError, ResolveMode, ResolvedImage};
-use stagecraft_proto::{Bridge, pb};
+use stagecraft_proto::Bridge;
 
 /// Resolves images over the Bridge; shared by all stages of one build.
 #[derive(Clone, Debug)]
@@ -27,7 +27,7 @@ impl ImageResolver for BridgeResolver {
     ) -> Result<ResolvedImage, ResolveError> {
         let image = self
             .bridge
-            .resolve_image_config(reference, Some(to_pb(platform)), proto_mode(mode), log_name)
+            .resolve_image_config(reference, Some(platform.to_pb()), mode, log_name)
             .await
             .map_err(|e| ResolveError {
                 // The daemon's own words ("not found", registry errors).
@@ -40,24 +40,6 @@ impl ImageResolver for BridgeResolver {
             digest: image.digest,
             config: Some(image.config),
         })
-    }
-}
-
-fn proto_mode(mode: ResolveMode) -> stagecraft_proto::ResolveMode {
-    match mode {
-        ResolveMode::Default => stagecraft_proto::ResolveMode::Default,
-        ResolveMode::Pull => stagecraft_proto::ResolveMode::Pull,
-        ResolveMode::Local => stagecraft_proto::ResolveMode::Local,
-    }
-}
-
-fn to_pb(platform: &Platform) -> pb::Platform {
-    pb::Platform {
-        architecture: platform.architecture.clone(),
-        os: platform.os.clone(),
-        variant: platform.variant.clone().unwrap_or_default(),
-        os_version: platform.os_version.clone().unwrap_or_default(),
-        os_features: Vec::new(),
     }
 }
 

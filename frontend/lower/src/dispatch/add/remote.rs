@@ -111,7 +111,10 @@ fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
     while let Some(&b) = bytes.get(i) {
         match b {
             b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
+                // Two hex digits exactly: `from_str_radix` would also take a sign.
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
                 out.push(u8::from_str_radix(hex, 16).ok()?);
                 i += 3;
             }
@@ -400,6 +403,15 @@ mod tests {
         parse_git_ref(src)
             .unwrap()
             .unwrap_or_else(|| panic!("{src} is git"))
+    }
+
+    #[test]
+    fn percent_escapes_need_two_hex_digits() {
+        assert_eq!(percent_decode("a%2Fb+c", false).as_deref(), Some("a/b+c"));
+        assert_eq!(percent_decode("a+b", true).as_deref(), Some("a b"));
+        for bad in ["%+f", "%-1", "%4", "%zz"] {
+            assert_eq!(percent_decode(bad, false), None, "{bad}");
+        }
     }
 
     #[test]
