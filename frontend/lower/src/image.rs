@@ -2,9 +2,11 @@
 //! from base images.
 //!
 //! Our own serde types rather than `oci-spec`'s: the OCI config lacks the
-//! Docker extensions a Dockerfile sets (`Healthcheck`, `OnBuild`, `Shell`), and
-//! fields we do not model must survive a round trip from the base image, which
-//! the `extra` maps keep.
+//! Docker extensions a Dockerfile sets (`Healthcheck`, `OnBuild`, `Shell`).
+//! Fields of a base image that neither spec defines (`container_config`,
+//! `docker_version`, `Hostname`, …) are dropped on reading, as the reference
+//! does: they describe how the base was made, not the image we build. Empty
+//! lists and maps are left out when writing, like Go's `omitempty`.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +33,8 @@ pub struct Image {
         skip_serializing_if = "Option::is_none"
     )]
     pub os_version: Option<String>,
+    #[serde(rename = "os.features", default, skip_serializing_if = "none_or_empty")]
+    pub os_features: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     #[serde(default)]
@@ -39,8 +43,6 @@ pub struct Image {
     pub rootfs: RootFs,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<History>,
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -50,7 +52,7 @@ pub struct ImageConfig {
     #[serde(
         rename = "ExposedPorts",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "none_or_empty"
     )]
     pub exposed_ports: Option<BTreeMap<String, Empty>>,
     #[serde(
@@ -60,15 +62,11 @@ pub struct ImageConfig {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub env: Vec<String>,
-    #[serde(
-        rename = "Entrypoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Entrypoint", default, skip_serializing_if = "none_or_empty")]
     pub entrypoint: Option<Vec<String>>,
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Cmd", default, skip_serializing_if = "none_or_empty")]
     pub cmd: Option<Vec<String>>,
-    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Volumes", default, skip_serializing_if = "none_or_empty")]
     pub volumes: Option<BTreeMap<String, Empty>>,
     #[serde(
         rename = "WorkingDir",
@@ -76,7 +74,7 @@ pub struct ImageConfig {
         skip_serializing_if = "String::is_empty"
     )]
     pub working_dir: String,
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Labels", default, skip_serializing_if = "none_or_empty")]
     pub labels: Option<BTreeMap<String, String>>,
     #[serde(
         rename = "StopSignal",
@@ -99,10 +97,8 @@ pub struct ImageConfig {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub on_build: Vec<String>,
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Shell", default, skip_serializing_if = "none_or_empty")]
     pub shell: Option<Vec<String>>,
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// Docker writes set members as `{}`.
@@ -155,6 +151,27 @@ pub struct History {
     pub comment: String,
     #[serde(default, skip_serializing_if = "is_false")]
     pub empty_layer: bool,
+}
+
+/// Go's `omitempty` on a slice or map: absent and empty are both left out.
+fn none_or_empty<T: IsEmpty>(v: &Option<T>) -> bool {
+    v.as_ref().is_none_or(IsEmpty::is_empty)
+}
+
+trait IsEmpty {
+    fn is_empty(&self) -> bool;
+}
+
+impl<T> IsEmpty for Vec<T> {
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
+}
+
+impl<K, V> IsEmpty for BTreeMap<K, V> {
+    fn is_empty(&self) -> bool {
+        BTreeMap::is_empty(self)
+    }
 }
 
 fn is_false(b: &bool) -> bool {
@@ -250,13 +267,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_unknown_fields_of_a_base_config() {
-        let raw = br#"{"architecture":"amd64","os":"linux","config":{"Env":["A=1"],"Cmd":["sh"],"Memory":5},"rootfs":{"type":"layers","diff_ids":["sha256:aa"]},"moby.extra":true}"#;
+    fn drops_fields_of_a_base_config_that_no_spec_defines() {
+        let raw = br#"{"architecture":"amd64","os":"linux","comment":"Imported from -","docker_version":"20.10","container_config":{"Tty":false},"config":{"Env":["A=1"],"Cmd":["sh"],"Hostname":"x","Image":"sha256:01"},"rootfs":{"type":"layers","diff_ids":["sha256:aa"]}}"#;
         let img = Image::from_json(raw).unwrap();
         assert_eq!(img.config.cmd, Some(vec!["sh".to_string()]));
         let back: serde_json::Value = serde_json::from_slice(&img.to_json()).unwrap();
-        assert_eq!(back["config"]["Memory"], 5);
-        assert_eq!(back["moby.extra"], true);
+        for gone in ["comment", "docker_version", "container_config"] {
+            assert!(back.get(gone).is_none(), "{gone} leaked: {back}");
+        }
+        for gone in ["Hostname", "Image"] {
+            assert!(back["config"].get(gone).is_none(), "{gone} leaked: {back}");
+        }
+    }
+
+    #[test]
+    fn empty_lists_and_maps_are_left_out_like_go_omitempty() {
+        let mut img = Image::empty(&Platform::linux_amd64());
+        img.config.cmd = Some(vec![]);
+        img.config.entrypoint = Some(vec![]);
+        img.config.labels = Some(BTreeMap::new());
+        img.config.exposed_ports = Some(BTreeMap::new());
+        img.config.volumes = Some(BTreeMap::new());
+        img.config.shell = Some(vec![]);
+        let back: serde_json::Value = serde_json::from_slice(&img.to_json()).unwrap();
+        for gone in [
+            "Cmd",
+            "Entrypoint",
+            "Labels",
+            "ExposedPorts",
+            "Volumes",
+            "Shell",
+        ] {
+            assert!(back["config"].get(gone).is_none(), "{gone} written: {back}");
+        }
     }
 
     #[test]
