@@ -427,7 +427,8 @@ fn stages_sharing_a_base_share_its_ops() {
 
 /// Protobuf bytes of a tiny source op, written out by hand from ops.proto:
 /// `Op{source: SourceOp{identifier: "local://x", attrs: {"local.unique": "u"}},
-/// constraints: {}}`.
+/// constraints: {}}`, the oneof body after the plain fields as the Go
+/// client writes it.
 fn hand_encoded_local_x() -> Vec<u8> {
     let mut source = vec![0x0a, 9];
     source.extend_from_slice(b"local://x");
@@ -437,9 +438,8 @@ fn hand_encoded_local_x() -> Vec<u8> {
     source.push(0x12);
     source.push(entry.len() as u8);
     source.extend_from_slice(&entry);
-    let mut op = vec![0x1a, source.len() as u8];
+    let mut op = vec![0x5a, 0x00, 0x1a, source.len() as u8];
     op.extend_from_slice(&source);
-    op.extend_from_slice(&[0x5a, 0x00]);
     op
 }
 
@@ -451,7 +451,7 @@ fn tiny_op_bytes_and_digest_are_known() {
     let want = hand_encoded_local_x();
     assert_eq!(def.def[0], want);
     // sha256 of those 34 bytes, computed with coreutils `sha256sum`.
-    let digest = "sha256:b18c691a72b22d5fe228b648dfc1694e51745ef528b0cd2cd1465d1f669e83ad";
+    let digest = "sha256:32df21544d7ae9ce77ac12f8fb03687c313e09f7eb8060ae4778ee49613b4dd5";
     assert_eq!(state.output().unwrap().digest(), digest_of(&want));
     assert_eq!(digest_of(&want), digest);
     // Terminal op: Op{inputs: [Input{digest}]} (index 0 is omitted on the wire).
@@ -697,11 +697,10 @@ fn dump_text_names_every_op() {
     assert!(text.lines().last().unwrap().contains("terminal"));
 }
 
-/// Op digests produced by BuildKit's own Go client (`client/llb` at v0.11.6,
-/// run offline from the vendored tree) for the same graphs, with the two
-/// places where current BuildKit differs from v0.11 applied to its output:
-/// no platform on file ops, and input -1 on secret/SSH mounts. Equal digests
-/// mean equal bytes, so builds share cache with Docker's own frontend.
+/// Op digests produced by BuildKit's own Go client (`client/llb` at the
+/// current release line, run offline from the vendored tree) for the same
+/// graphs. Equal digests mean equal bytes, so builds share cache with
+/// Docker's own frontend.
 #[test]
 fn digests_match_the_go_client() {
     let last_op = |s: &State| {
@@ -714,7 +713,7 @@ fn digests_match_the_go_client() {
     .unwrap();
     assert_eq!(
         last_op(&img),
-        "sha256:bab54a7772ca4faafbc966dfb165e6670793aa74f76f8ff46493168460811da3"
+        "sha256:d76f168e6859e9d648332ead9530c3005bb2cd99b7b8b570d2f5946343dae9d8"
     );
     let local = State::local(
         LocalSource::new("context", LocalSession::Unique("u1".into()))
@@ -724,7 +723,7 @@ fn digests_match_the_go_client() {
     .unwrap();
     assert_eq!(
         last_op(&local),
-        "sha256:6325147a37d9a45c84e2398946741708353fb46ec5ec9132fac23618ce1de2a6"
+        "sha256:4761a146a38d8113e3a6d3d148477a75e5a2a6fac7271d03a8baa7c1e0ea76fb"
     );
     let run = img
         .exec(
@@ -737,11 +736,11 @@ fn digests_match_the_go_client() {
         .root;
     assert_eq!(
         last_op(&run),
-        "sha256:d2f13cdba146f3b6ec685694feb2f584f14378ca3d311d45f91254be0eb081c2"
+        "sha256:9bdcdbf5dcd1ccfea900ae7e66aa9f2f7ea8d37664d637c565e40b9ee7898a2b"
     );
     assert_eq!(
         last_op(&State::merge(&[img.clone(), local])),
-        "sha256:93df29d4f9460beb855c34bc42a4b2a1c66992ff2f193fa3de150a22b5401079"
+        "sha256:9d4eaace4dbf0c286f26c6298bf8208b9c08e35f7244ec63bf48b24f35d58f77"
     );
 
     let data =
@@ -768,7 +767,7 @@ fn digests_match_the_go_client() {
     .concat();
     assert_eq!(
         last_op(&img.exec(spec).unwrap().root),
-        "sha256:c489cfe5fe4071808f6cd73d36f7a99a91e49b8e9ed7dae569f1bd6196ee3976"
+        "sha256:83719b900c2f4c46c3998f9ed788c5727230f334657d421df2fb7326e01af7ae"
     );
 
     let ctx = State::local(LocalSource::new(
@@ -794,6 +793,6 @@ fn digests_match_the_go_client() {
     rm.allow_wildcard = true;
     assert_eq!(
         last_op(&img.file(vec![dir.into(), file.into(), cp.into(), rm.into()])),
-        "sha256:50944b8b30da43f93bc4282316cfbd7fd39ef989b86e13a24e25432fcc78d720"
+        "sha256:e924f8c5af08fc83e303fa9ab2b17a37c40cdc1175636f579bc3cd759ead475f"
     );
 }

@@ -4,7 +4,7 @@
 use crate::caps::Cap;
 use crate::metadata::OpMeta;
 use crate::pb;
-use crate::state::{Built, EMPTY_INPUT, InputTable, OpKind, SKIP_OUTPUT, State};
+use crate::state::{Built, EMPTY_INPUT, InputTable, OpKind, Output, SKIP_OUTPUT, State};
 
 /// A user or group, by numeric ID or by name. Names are looked up in the
 /// `/etc/passwd` / `/etc/group` of the state the file op applies to.
@@ -375,16 +375,31 @@ impl FileNode {
                 action: Some(wire),
             });
         }
-        Built {
-            op: pb::Op {
-                inputs: inputs.wire.clone(),
-                platform: None,
-                constraints: Some(pb::WorkerConstraints::default()),
-                op: Some(pb::op::Op::File(pb::FileOp { actions })),
-            },
-            caps,
-            inputs,
+        let op = pb::Op {
+            inputs: inputs.wire.clone(),
+            platform: None,
+            constraints: Some(pb::WorkerConstraints::default()),
+            op: Some(pb::op::Op::File(pb::FileOp { actions })),
+        };
+        inputs.outputs = self.walk_order();
+        Built { op, caps, inputs }
+    }
+
+    /// The order the marshal walk visits this op's inputs, which decides
+    /// where not-yet-emitted inputs land in the Definition. The Go client
+    /// walks the action chain from the last action back to the first, each
+    /// time its base then its copy source; matching it keeps ops in the same
+    /// positions (e.g. the inline documents of `COPY <<A <<B`, or the sources
+    /// of `ADD URL1 URL2`). Same edges as the wire table, only reordered.
+    fn walk_order(&self) -> Vec<Output> {
+        let mut order = Vec::with_capacity(self.actions.len() * 2);
+        for action in self.actions.iter().rev() {
+            order.extend(self.base.out.clone());
+            if let FileAction::Copy(c) = action {
+                order.extend(c.from.out.clone());
+            }
         }
+        order
     }
 }
 
@@ -429,6 +444,28 @@ mod tests {
         ] {
             assert_eq!(clean_path(input), want, "{input}");
         }
+    }
+
+    #[test]
+    fn copy_sources_are_marshalled_last_action_first() {
+        let doc = |name: &str| {
+            State::scratch().file_action(Mkfile::new(format!("/{name}"), 0o644, Vec::new()))
+        };
+        let (a, b) = (doc("a"), doc("b"));
+        let base = State::scratch().file_action(Mkdir::new("/dst", 0o755));
+        let copied = base.file(vec![
+            FileCopy::new(a.clone(), "/a", "/dst/").into(),
+            FileCopy::new(b.clone(), "/b", "/dst/").into(),
+        ]);
+        let def = crate::marshal(&copied);
+        let digests: Vec<String> = def.def.iter().map(|d| crate::digest_of(d)).collect();
+        let digest = |s: &State| s.output().map(|o| o.digest().to_string()).unwrap();
+        // Base, then the second copy's source before the first's; the wire
+        // inputs keep action order.
+        assert_eq!(digests[..3], [digest(&base), digest(&b), digest(&a)]);
+        let op = <pb::Op as prost::Message>::decode(def.def[3].as_slice()).unwrap();
+        let wire: Vec<&str> = op.inputs.iter().map(|i| i.digest.as_str()).collect();
+        assert_eq!(wire, [digest(&base), digest(&a), digest(&b)]);
     }
 
     #[test]

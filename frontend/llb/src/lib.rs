@@ -23,9 +23,11 @@
 //! bytes for the same graph every time; [`required_caps`] lists the caps a
 //! Definition needs, [`dump_json`] renders it for people.
 //!
-//! Ops are encoded with fields in field-number order, as Go's protobuf
-//! runtime writes them; for the graphs in the `llb_golden` tests the digests
-//! equal those of BuildKit's Go client, so builds can share its cache.
+//! Ops are encoded with their fields in the order BuildKit's Go client
+//! writes them (the op body after the plain fields), and the walk visits
+//! inputs in its order; for the graphs in the `llb_golden` tests and the
+//! Dockerfiles in `reference_llb` the digests and op order equal those of
+//! BuildKit's own client and frontend, so builds can share their cache.
 
 mod caps;
 mod dump;

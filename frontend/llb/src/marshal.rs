@@ -12,23 +12,25 @@ use crate::pb;
 use crate::sourcemap::{SourceLocation, SourceMap};
 use crate::state::{Node, State};
 
-/// Encodes an op with its fields in field-number order, as Go's protobuf
-/// runtime does. prost writes a oneof after the plain fields, which would put
-/// the op body (fields 2–7) after `platform` (10) and `constraints` (11) and
-/// give our ops digests different from the Go client's for the same content.
+/// Encodes an op the way today's Go client does (protobuf-go, deterministic):
+/// plain fields in number order, then the oneof — `inputs` (1), `platform`
+/// (10), `constraints` (11), then the op body (2–7). Same content in another
+/// field order would give every op a digest different from the reference
+/// frontend's. (Clients built on gogo/protobuf, before BuildKit 0.15, wrote
+/// strict number order; any daemon decodes both.)
 pub(crate) fn encode_op(op: &pb::Op) -> Vec<u8> {
     let mut buf = Vec::with_capacity(op.encoded_len());
     for input in &op.inputs {
         prost::encoding::message::encode(1, input, &mut buf);
-    }
-    if let Some(body) = &op.op {
-        body.encode(&mut buf);
     }
     if let Some(platform) = &op.platform {
         prost::encoding::message::encode(10, platform, &mut buf);
     }
     if let Some(constraints) = &op.constraints {
         prost::encoding::message::encode(11, constraints, &mut buf);
+    }
+    if let Some(body) = &op.op {
+        body.encode(&mut buf);
     }
     buf
 }
@@ -83,13 +85,18 @@ impl Collector {
                 self.metadata.insert(enc.digest.clone(), md);
             }
         }
-        for loc in &node.meta.locations {
-            let wire = self.location(loc);
-            self.locations
-                .entry(enc.digest.clone())
-                .or_default()
-                .push(wire);
-        }
+        // Every op gets an entry, empty when it has no location, as in the
+        // reference's Definitions.
+        let wires: Vec<pb::Location> = node
+            .meta
+            .locations
+            .iter()
+            .map(|loc| self.location(loc))
+            .collect();
+        self.locations
+            .entry(enc.digest.clone())
+            .or_default()
+            .extend(wires);
     }
 
     fn location(&mut self, loc: &SourceLocation) -> pb::Location {
@@ -172,7 +179,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn op_encoding_is_prost_compatible_and_number_ordered() {
+    fn every_op_has_a_locations_entry() {
+        use crate::source::{LocalSession, LocalSource};
+        let local =
+            State::local(LocalSource::new("ctx", LocalSession::Unique("u".into()))).unwrap();
+        let def = marshal(&local);
+        let digest = local.output().unwrap().digest();
+        let source = def.source.unwrap();
+        assert_eq!(source.locations.len(), 1);
+        assert!(source.locations[digest].locations.is_empty());
+    }
+
+    #[test]
+    fn op_encoding_is_prost_compatible_with_the_body_last() {
         let op = pb::Op {
             inputs: vec![pb::Input {
                 digest: "sha256:00".into(),
@@ -191,8 +210,8 @@ mod tests {
         let bytes = encode_op(&op);
         assert_eq!(bytes.len(), op.encoded_len());
         assert_eq!(pb::Op::decode(bytes.as_slice()).unwrap(), op);
-        // Field keys in order: inputs (1), merge (6), platform (10), constraints (11).
-        let keys: Vec<u8> = [0x0a, 0x32, 0x52, 0x5a].to_vec();
+        // Field keys in order: inputs (1), platform (10), constraints (11), merge (6).
+        let keys: Vec<u8> = [0x0a, 0x52, 0x5a, 0x32].to_vec();
         let mut found = Vec::new();
         let mut rest = bytes.as_slice();
         while let [key, len, tail @ ..] = rest {

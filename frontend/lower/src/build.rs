@@ -72,6 +72,7 @@ fn add_onbuilds(
         }
         if let Some(n) = plan.nodes.get_mut(t.0) {
             n.total += commands.len();
+            n.onbuild_steps = commands.len();
             let own = std::mem::take(&mut n.commands);
             n.commands = commands.into_iter().chain(own).collect();
         }
@@ -123,6 +124,7 @@ struct Shared<'a> {
     source_map: &'a SourceMap,
     global_args: &'a EnvList,
     exec: &'a ExecDefaults,
+    epoch: Option<i64>,
 }
 
 struct Dispatched {
@@ -159,9 +161,13 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, progress: Progress) 
         cmd_set: false,
         on_build: false,
         declared_args: BTreeSet::new(),
+        epoch: s.epoch,
     };
     if let (Some(reference), Some(node)) = (&r.from_ref, node) {
+        let total = d.progress.total;
+        d.progress.total = total.saturating_sub(node.onbuild_steps);
         let name = names::prefix(&mut d.progress, false, &format!("FROM {reference}"));
+        d.progress.total = total;
         let meta = OpMeta::named(name)
             .with_description(COMMAND_DESCRIPTION, node.from_text.clone())
             .with_location(location(s.source_map, node.span));
@@ -193,7 +199,6 @@ fn init_from_image(d: &mut DispatchState, options: &BuildOptions) {
 fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> {
     let plan = s.plan;
     let n = plan.nodes.len();
-    let multi = n > 1;
     let mut outputs: Vec<Option<StageOutput>> = vec![None; n];
     let mut finals: Vec<Option<DispatchState>> = vec![None; n];
 
@@ -206,11 +211,26 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         let Some(r) = s.resolved.get(t) else { continue };
         let mut state = r.state.clone();
         if let Some(reference) = &r.from_ref {
-            state = state.with_meta(
-                OpMeta::named(format!("FROM {reference}"))
-                    .with_description(COMMAND_DESCRIPTION, "")
-                    .with_location(location(s.source_map, node.span)),
-            );
+            // One location per instruction naming the image in a stage
+            // that is built, as the reference has one stage per reference.
+            let meta = node
+                .named_by
+                .iter()
+                .filter(|by| s.reachable.contains(&by.owner))
+                .fold(
+                    OpMeta::named(format!("FROM {reference}"))
+                        .with_description(COMMAND_DESCRIPTION, ""),
+                    |meta, by| {
+                        meta.with_location(match by.at {
+                            Some(span) => location(s.source_map, span),
+                            None => stagecraft_llb::SourceLocation {
+                                map: s.source_map.clone(),
+                                ranges: Vec::new(),
+                            },
+                        })
+                    },
+                );
+            state = state.with_meta(meta);
         }
         if let Some(slot) = outputs.get_mut(t.0) {
             *slot = Some(StageOutput { state });
@@ -225,7 +245,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         }
         let Some(node) = plan.node(t) else { continue };
         let progress = Progress {
-            stage_name: multi.then(|| node.display.clone()),
+            stage_name: plan.named_steps.then(|| node.display.clone()),
             index: 0,
             total: node.total,
         };
@@ -301,6 +321,7 @@ pub(crate) async fn lower(
 
     let mut global = args::default_args(options, target_name(df, options).as_deref());
     let mut declared = args::add_meta_args(&mut global, df, lexer, options)?;
+    let epoch = crate::epoch::resolve(options, &global)?;
     let mut plan = Plan::build(df, &global, lexer, options.target.as_deref())?;
 
     let mut resolved = BTreeMap::new();
@@ -341,6 +362,7 @@ pub(crate) async fn lower(
         source_map: &source_map,
         global_args: &global,
         exec: &exec,
+        epoch,
     };
     // The context's followpaths are only known once every COPY has been
     // expanded, and ops are immutable: dispatch once to learn them, then
@@ -390,5 +412,6 @@ pub(crate) async fn lower(
         platform: options.platform().clone(),
         warnings,
         unresolved_images,
+        epoch,
     })
 }

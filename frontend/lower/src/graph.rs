@@ -79,6 +79,20 @@ pub(crate) struct PlanNode {
     pub(crate) onbuild_done: bool,
     /// Steps counted for `[stage i/total]`.
     pub(crate) total: usize,
+    /// Of `total`, the steps added by the base's ONBUILD triggers. The
+    /// reference names FROM before it adds them, so FROM's own total
+    /// leaves them out.
+    pub(crate) onbuild_steps: usize,
+    /// For images: each instruction naming it, with the stage holding it.
+    pub(crate) named_by: Vec<ImageRef>,
+}
+
+/// One `COPY --from=<image>` (`at` its line) or `RUN --mount from=<image>`
+/// (`at` none: the reference gives those a location without lines).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ImageRef {
+    pub(crate) owner: Target,
+    pub(crate) at: Option<Span>,
 }
 
 /// Every node and the target.
@@ -89,6 +103,12 @@ pub(crate) struct Plan {
     by_name: BTreeMap<String, Target>,
     images: BTreeMap<String, Target>,
     pub(crate) target: Target,
+    /// Progress names carry the stage name. The reference decides this
+    /// from its stage list before ONBUILD triggers are added, a list that
+    /// also holds an entry for every image named by `--from`/`from=` and
+    /// for every RUN mount without `from=`: so one stage with a RUN mount
+    /// gets `[stage-0 …]` names too.
+    pub(crate) named_steps: bool,
 }
 
 /// A stage reference as written in `--from` / `from=`.
@@ -112,6 +132,7 @@ impl Plan {
             by_name: BTreeMap::new(),
             images: BTreeMap::new(),
             target: Target(0),
+            named_steps: false,
         };
         for (i, stage) in df.stages.iter().enumerate() {
             let span = stage.base.origin.span;
@@ -163,6 +184,8 @@ impl Plan {
                 span,
                 from_text: stage.base.origin.original.clone(),
                 onbuild_done: false,
+                onbuild_steps: 0,
+                named_by: Vec::new(),
                 total,
             });
             // A repeated name means the latest stage from here on, as in
@@ -208,6 +231,12 @@ impl Plan {
             result?;
         }
         plan.check_cycles()?;
+        let run_mounts = df
+            .stages
+            .iter()
+            .flat_map(|s| &s.commands)
+            .any(|c| matches!(c, Instruction::Run(r) if !r.mounts.is_empty()));
+        plan.named_steps = plan.nodes.len() > 1 || run_mounts;
         Ok(plan)
     }
 
@@ -260,7 +289,10 @@ impl Plan {
                 }
                 FromRef::Name(name) => match self.by_name.get(&name.to_lowercase()) {
                     Some(t) => *t,
-                    None => self.image_node(&name, span),
+                    None => {
+                        let at = (kind == EdgeKind::CopyFrom).then_some(span);
+                        self.image_node(&name, span, ImageRef { owner, at })
+                    }
                 },
             };
             if let Some(node) = self.nodes.get_mut(owner.0) {
@@ -270,8 +302,13 @@ impl Plan {
         Ok(added)
     }
 
-    fn image_node(&mut self, reference: &str, span: Span) -> Target {
+    /// The node of an image named by `--from`/`from=`; errors about it
+    /// point at `span`, the first instruction naming it.
+    fn image_node(&mut self, reference: &str, span: Span, by: ImageRef) -> Target {
         if let Some(t) = self.images.get(reference) {
+            if let Some(node) = self.nodes.get_mut(t.0) {
+                node.named_by.push(by);
+            }
             return *t;
         }
         let t = Target(self.nodes.len());
@@ -291,6 +328,8 @@ impl Plan {
             span,
             from_text: String::new(),
             onbuild_done: true,
+            onbuild_steps: 0,
+            named_by: vec![by],
             total: 0,
         });
         self.images.insert(reference.to_string(), t);

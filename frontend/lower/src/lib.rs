@@ -11,6 +11,7 @@ mod build;
 mod context;
 mod dispatch;
 mod envlist;
+mod epoch;
 mod error;
 mod finalize;
 mod graph;
@@ -121,6 +122,8 @@ pub struct Lowered {
     pub warnings: Vec<LowerWarning>,
     /// CLI: images whose config was unknown (normalised references).
     pub unresolved_images: Vec<String>,
+    /// SOURCE_DATE_EPOCH in seconds, for the exporter (`source.date.epoch`).
+    pub epoch: Option<i64>,
 }
 
 /// Something a user should hear about that does not stop the build.

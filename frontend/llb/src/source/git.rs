@@ -99,6 +99,11 @@ impl State {
         if src.subdir.as_deref().is_some_and(|s| !s.is_empty()) {
             caps.push(Cap::SourceGitSubdir);
         }
+        // An SSH remote: like the Go client, ask for the daemon's SSH host
+        // key handling even when no known hosts are given.
+        if src.mount_ssh_sock.as_deref().is_some_and(|s| !s.is_empty()) {
+            caps.push(Cap::SourceGitKnownSshHosts);
+        }
         Ok(source_state(SourceNode {
             identifier: src.identifier(),
             attrs,

@@ -340,12 +340,7 @@ pub(crate) fn lower_copy(
         history.push_str(&format!(" --chmod={}", req.chmod));
     }
 
-    // Unlike RUN, the reference names COPY/ADD steps with its plain lexer:
-    // quotes are removed and unset variables become empty.
-    let expanded = cx
-        .lexer
-        .expand_word(req.original, &d.env)
-        .map_or_else(|_| req.original.to_string(), |e| e.value);
+    let expanded = super::names::expand_plain_for_name(cx.lexer, req.original, &d.env);
     let text = super::names::uppercase_keyword(&expanded);
     let name = d.prefixed(&text);
 

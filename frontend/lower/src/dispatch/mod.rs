@@ -124,6 +124,9 @@ pub(crate) struct DispatchState {
     pub(crate) on_build: bool,
     /// ARG names declared in this stage (for unused build-arg warnings).
     pub(crate) declared_args: BTreeSet<String>,
+    /// SOURCE_DATE_EPOCH in seconds: the time of history entries and of
+    /// the directories WORKDIR creates.
+    pub(crate) epoch: Option<i64>,
 }
 
 impl DispatchState {
@@ -153,10 +156,12 @@ impl DispatchState {
             .map_err(|e| LowerError::at(LowerErrorKind::Expand(e), span))
     }
 
-    /// The progress name of the next op-producing step, from the
-    /// instruction text as written. Advances the step counter.
+    /// The progress name of the next op-producing step (not RUN, which
+    /// keeps quotes and unset variables), from the instruction text as
+    /// written. Advances the step counter.
     pub(crate) fn progress_name(&mut self, cx: &DispatchContext<'_>, original: &str) -> String {
-        let text = names::uppercase_keyword(&names::expand_for_name(cx.lexer, original, &self.env));
+        let expanded = names::expand_plain_for_name(cx.lexer, original, &self.env);
+        let text = names::uppercase_keyword(&expanded);
         self.prefixed(&text)
     }
 
@@ -184,7 +189,7 @@ impl DispatchState {
 
     pub(crate) fn commit(&mut self, created_by: String, with_layer: bool) {
         self.image.history.push(History {
-            created: None,
+            created: self.epoch.map(crate::epoch::rfc3339),
             created_by,
             author: String::new(),
             comment: HISTORY_COMMENT.to_string(),

@@ -24,6 +24,15 @@ pub(crate) fn expand_for_name(lexer: Lexer, text: &str, env: &EnvList) -> String
         .unwrap_or_else(|_| text.to_string())
 }
 
+/// Expands variables for display the way the reference names every step
+/// but RUN: quotes removed, unset variables empty; on an expansion error the
+/// text is shown unexpanded.
+pub(crate) fn expand_plain_for_name(lexer: Lexer, text: &str, env: &EnvList) -> String {
+    lexer
+        .expand_word(text, env)
+        .map_or_else(|_| text.to_string(), |e| e.value)
+}
+
 /// Adds the `[stage i/total] ` prefix (nothing when the stage counts no
 /// steps) and advances the counter. The index is right-aligned to the
 /// width of `total`.
@@ -88,5 +97,16 @@ mod tests {
             "run echo \"x\" $B"
         );
         assert_eq!(uppercase_keyword("run echo"), "RUN echo");
+    }
+
+    #[test]
+    fn plain_expansion_drops_quotes_and_unset_vars() {
+        let mut env = EnvList::new();
+        env.set("A", "x");
+        let lexer = Lexer::new('\\');
+        assert_eq!(
+            expand_plain_for_name(lexer, "workdir \"/q $A\"$HOME/c", &env),
+            "workdir /q x/c"
+        );
     }
 }

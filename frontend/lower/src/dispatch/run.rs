@@ -111,6 +111,9 @@ pub(crate) fn dispatch_run(
     spec.ulimits = cx.exec.ulimits.clone();
     spec.cgroup_parent = cx.exec.cgroup_parent.clone();
     spec.proxy_env = cx.exec.proxy_env.clone();
+    // As the reference: a daemon that fills in PATH itself is told so; for
+    // one that doesn't, the env every stage starts with already has PATH.
+    spec.daemon_default_path = cx.caps.supports("exec.meta.setsdefaultpath");
 
     let result = d
         .state

@@ -81,6 +81,7 @@ pub(crate) fn dispatch_workdir(
     if with_layer {
         let mut mkdir = Mkdir::new(wd.clone(), 0o755);
         mkdir.make_parents = true;
+        mkdir.timestamp = d.epoch.map(|s| s.saturating_mul(1_000_000_000));
         if !d.image.config.user.is_empty() {
             mkdir.owner = Some(chown_for_user(&d.image.config.user));
         }

@@ -58,3 +58,21 @@ fn exec_options_follow_the_daemon_caps() {
     );
     assert!(dump.contains("box"), "hostname needs no cap: {dump}");
 }
+
+#[test]
+fn default_path_cap_is_declared_only_when_the_daemon_has_it() {
+    let text = "FROM busybox\nRUN true\n";
+    let run_caps = |caps: Option<&BTreeSet<String>>| {
+        let l = lower_caps(text, &options(), &FakeResolver::new(), caps).unwrap();
+        let md = metadata_of(&l, "RUN true");
+        md.caps.keys().cloned().collect::<BTreeSet<String>>()
+    };
+    assert!(run_caps(None).contains("exec.meta.setsdefaultpath"));
+    let old: BTreeSet<String> = ["exec.meta.base", "exec.mount.bind", "source.image"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let caps = run_caps(Some(&old));
+    assert!(!caps.contains("exec.meta.setsdefaultpath"), "{caps:?}");
+    assert!(caps.contains("exec.meta.base"));
+}

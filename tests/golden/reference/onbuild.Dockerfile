@@ -1,0 +1,3 @@
+FROM alpine
+RUN echo $A $OB
+ONBUILD RUN echo child

@@ -1,0 +1,2 @@
+FROM onb2
+RUN true

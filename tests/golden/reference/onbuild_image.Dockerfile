@@ -1,0 +1,2 @@
+FROM onb:1
+ENV MINE=$FROM_IMAGE
