@@ -117,6 +117,6 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         .map_err(Failure::Solve)?;
     Ok(Answer::Image {
         reference,
-        metadata: result::metadata(built.image_config, &built.platform),
+        metadata: result::metadata(built.image_config, &built.platform, built.epoch),
     })
 }

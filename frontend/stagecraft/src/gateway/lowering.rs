@@ -29,6 +29,8 @@ pub struct Built {
     pub definition: pb::Definition,
     pub image_config: Vec<u8>,
     pub platform: Platform,
+    /// SOURCE_DATE_EPOCH, when the build sets one.
+    pub epoch: Option<i64>,
     pub warnings: Vec<BuildWarning>,
 }
 
@@ -73,6 +75,7 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
         definition: stagecraft_llb::marshal(&lowered.state),
         image_config: lowered.image.to_json(),
         platform: lowered.platform,
+        epoch: lowered.epoch,
         warnings: lowered
             .warnings
             .into_iter()
