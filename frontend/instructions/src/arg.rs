@@ -3,7 +3,6 @@
 use stagecraft_syntax::Node;
 
 use crate::error::ErrorKind;
-use crate::flags::parse_flags;
 use crate::origin::Origin;
 
 /// One `name` or `name=default` of an ARG line. Name and default are raw
@@ -36,7 +35,8 @@ pub(crate) fn parse_arg(node: &Node, origin: Origin) -> Result<ArgInstruction, E
     if node.args.is_empty() {
         return Err(ErrorKind::AtLeastOneArgument { instruction: "ARG" });
     }
-    parse_flags(&origin.keyword, &node.flags, &[])?;
+    // The reference never reads ARG's flags: `ARG --x A` builds there, so it
+    // must build here too.
     let args = node
         .args
         .iter()

@@ -89,7 +89,7 @@ pub(crate) fn parse_healthcheck(
         if !rest.is_empty() {
             return Err(ErrorKind::HealthcheckNoneArguments);
         }
-        parse_flags(&origin.keyword, &node.flags, &[])?;
+        // `HEALTHCHECK --interval=1s NONE`: the reference ignores the flags.
         return Ok(HealthcheckInstruction {
             origin,
             check: Healthcheck::None,

@@ -171,7 +171,7 @@ pub(crate) fn parse_stopsignal(
     node: &Node,
     origin: Origin,
 ) -> Result<StopSignalInstruction, ErrorKind> {
+    // Flags are ignored, as the reference ignores them (it never reads them).
     let signal = exactly_one(node, "STOPSIGNAL")?;
-    no_flags(node, &origin)?;
     Ok(StopSignalInstruction { origin, signal })
 }

@@ -60,6 +60,14 @@ fn arg_errors() {
         ("ARG", "ARG requires at least one argument"),
         ("ARG =x", "ARG names can not be blank"),
         ("ARG A=1 =2", "ARG names can not be blank"),
-        ("ARG --x=1 A", "(ARG): unknown flag: --x"),
     ]);
+}
+
+#[test]
+fn arg_flags_are_ignored_like_the_reference() {
+    let Instruction::Arg(arg) = one("ARG --x=1 A=2") else {
+        panic!("not an ARG");
+    };
+    assert_eq!(arg.args[0].name, "A");
+    assert_eq!(arg.args[0].default.as_deref(), Some("2"));
 }

@@ -84,6 +84,11 @@ fn simple_instructions() {
         Instruction::StopSignal(s) => assert_eq!(s.signal, "SIGKILL"),
         other => panic!("{other:?}"),
     }
+    // The reference never reads STOPSIGNAL's flags.
+    match one("STOPSIGNAL --x=1 SIGKILL") {
+        Instruction::StopSignal(s) => assert_eq!(s.signal, "SIGKILL"),
+        other => panic!("{other:?}"),
+    }
     match one("SHELL [\"/bin/bash\", \"-euo\", \"pipefail\", \"-c\"]") {
         Instruction::Shell(s) => {
             assert_eq!(s.shell, strings(&["/bin/bash", "-euo", "pipefail", "-c"]))
