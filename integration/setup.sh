@@ -85,6 +85,8 @@ install_packages() {
     command -v node >/dev/null || missing+=(nodejs)
     command -v npm >/dev/null || missing+=(npm)
     command -v cc >/dev/null || missing+=(gcc)
+    # ssh-agent for the RUN --mount=type=ssh equivalence check.
+    command -v ssh-agent >/dev/null || missing+=(openssh-client)
     # crt-static links glibc statically.
     [[ -e "/usr/lib/$(uname -m)-linux-gnu/libc.a" ]] || missing+=(libc6-dev)
 
