@@ -66,9 +66,13 @@ pub enum LowerErrorKind {
     Llb(#[from] stagecraft_llb::LlbError),
 
     #[error(
-        "target stage {target:?} could not be found{} (stages: {})",
+        "target stage {target:?} could not be found{}{}",
         suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default(),
-        .known.join(", ")
+        if known.is_empty() {
+            ": the Dockerfile has no named stages (name one with `FROM … AS <name>`)".to_string()
+        } else {
+            format!(" (stages: {})", known.join(", "))
+        }
     )]
     UnknownTarget {
         target: String,
@@ -111,6 +115,17 @@ pub enum LowerErrorKind {
     },
     #[error("not yet supported: {0}")]
     Unsupported(String),
+    /// A flag this daemon cannot honour. Failing is the point: building
+    /// without it would give a different image than the Dockerfile asks for.
+    #[error(
+        "{instruction} {flag} needs BuildKit {version} or newer: this daemon lacks the LLB capability {cap}"
+    )]
+    MissingCap {
+        instruction: &'static str,
+        flag: String,
+        version: String,
+        cap: String,
+    },
 }
 
 impl From<stagecraft_instructions::InstructionError> for LowerErrorKind {

@@ -29,12 +29,11 @@ pub(crate) fn require_cap(
         return Ok(());
     }
     Err(LowerError::at(
-        LowerErrorKind::Invalid {
+        LowerErrorKind::MissingCap {
             instruction,
-            message: format!(
-                "{flag} on line {} needs BuildKit {version} or newer; the daemon lacks the LLB capability {cap}",
-                span.start
-            ),
+            flag: flag.to_string(),
+            version: version.to_string(),
+            cap: cap.to_string(),
         },
         span,
     ))
@@ -390,21 +389,23 @@ pub(crate) fn lower_copy(
         } else {
             (src.clone(), Vec::new(), Vec::new())
         };
-        if !include.is_empty() {
-            require_cap(
-                cx,
-                "file.copy.includeexcludepatterns",
-                ("COPY", "--parents"),
-                "v0.9",
-                span,
-            )?;
-        }
+        // The newer of the two caps first, so a daemon lacking both is told
+        // the version that really builds this line.
         if !required.is_empty() {
             require_cap(
                 cx,
                 "file.copy.requiredpaths",
                 ("COPY", "--parents"),
                 "v0.26",
+                span,
+            )?;
+        }
+        if !include.is_empty() {
+            require_cap(
+                cx,
+                "file.copy.includeexcludepatterns",
+                ("COPY", "--parents"),
+                "v0.9",
                 span,
             )?;
         }

@@ -50,6 +50,16 @@ fn target_is_case_insensitive_and_unknown_target_lists_stages() {
 }
 
 #[test]
+fn unknown_target_in_a_file_without_named_stages_says_so() {
+    let mut o = options();
+    o.target = Some("nope".into());
+    let err = lower_with("FROM busybox\nRUN true\n", &o, &FakeResolver::new()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("has no named stages"), "{msg}");
+    assert!(!msg.contains("(stages: )"), "{msg}");
+}
+
+#[test]
 fn copy_from_a_later_stage_names_both_stages_and_the_line() {
     let text = "FROM busybox AS one\nCOPY --from=two /a /a\nFROM busybox AS two\nFROM one\n";
     let err = lower_text(text).unwrap_err();
