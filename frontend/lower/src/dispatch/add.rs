@@ -122,11 +122,7 @@ pub(crate) fn http_state(url: &str, checksum: &str, name: &str) -> Result<(State
 mod tests {
     use super::*;
 
-    fn git(src: &str) -> GitRef {
-        parse_git_ref(src)
-            .unwrap()
-            .unwrap_or_else(|| panic!("{src} is git"))
-    }
+    use super::remote::tests::git;
 
     #[test]
     fn git_state_reconciles_flags_with_the_url() {

@@ -396,10 +396,11 @@ pub(crate) fn validate_digest(value: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn git(src: &str) -> GitRef {
+    /// The parsed form of a URL the test knows is a Git source.
+    pub(in crate::dispatch) fn git(src: &str) -> GitRef {
         parse_git_ref(src)
             .unwrap()
             .unwrap_or_else(|| panic!("{src} is git"))
