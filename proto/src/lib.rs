@@ -17,14 +17,14 @@ pub mod client;
 pub mod env;
 #[cfg(feature = "fake")]
 pub mod fake;
-pub mod known_caps;
 pub mod status;
 pub mod transport;
 
-pub use caps::{CapSet, CapState, Caps, MissingCap, MissingCaps};
+pub use caps::{
+    BuildkitVersion, Cap, CapKind, CapSet, CapState, Caps, Fallback, MissingCap, MissingCaps,
+};
 pub use client::{
     Bridge, BridgeError, CacheImport, ImageConfig, Pong, RefId, ResolveMode, SolveOptions, Warning,
 };
 pub use env::{FrontendEnv, read_env};
-pub use known_caps::{BuildkitVersion, CapKind, KnownCap, known_cap};
 pub use status::{SourceLocation, SourcePosition, SourceRange, error_status, status_from_tonic};

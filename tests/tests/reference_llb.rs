@@ -21,7 +21,7 @@ use stagecraft_lower::{
     BuildOptions, ImageResolver, Platform, ResolveError, ResolveMode, ResolvedImage, reference,
 };
 
-use stagecraft_proto::known_caps::{BuildkitVersion, CapKind, KNOWN_CAPS};
+use stagecraft_proto::{BuildkitVersion, Cap, CapKind};
 
 mod common;
 
@@ -212,10 +212,9 @@ fn options(extra: &[(&str, &str)]) -> BuildOptions {
 /// The LLB caps of BuildKit `major.minor`.
 fn caps_of_release((major, minor): (u16, u16)) -> BTreeSet<String> {
     let release = BuildkitVersion::new(major, minor);
-    KNOWN_CAPS
-        .iter()
-        .filter(|c| c.kind == CapKind::Llb && c.since <= release)
-        .map(|c| c.id.to_string())
+    Cap::of_kind(CapKind::Llb)
+        .filter(|c| c.since() <= release)
+        .map(|c| c.id().to_string())
         .collect()
 }
 

@@ -42,7 +42,7 @@ mod source;
 mod sourcemap;
 mod state;
 
-pub use caps::{Cap, missing_caps, required_caps};
+pub use caps::{Cap, required_caps};
 pub use dump::{dump_json, dump_text};
 pub use error::LlbError;
 pub use exec::{

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_instructions::Dockerfile;
-use stagecraft_llb::{OpMeta, SourceMap, State};
+use stagecraft_llb::{Cap, OpMeta, SourceMap, State};
 use stagecraft_shell::Lexer;
 
 use crate::args;
@@ -96,19 +96,19 @@ fn exec_defaults(options: &BuildOptions, caps: Caps<'_>) -> ExecDefaults {
     ExecDefaults {
         hostname: options.hostname.clone().unwrap_or_default(),
         extra_hosts: options.extra_hosts.clone(),
-        ulimits: if caps.supports("exec.meta.ulimit") {
+        ulimits: if caps.supports(Cap::ExecMetaUlimit) {
             options.ulimits.clone()
         } else {
             Vec::new()
         },
         shm_size: options
             .shm_size
-            .filter(|s| *s > 0 && caps.supports("exec.mount.tmpfs.size"))
+            .filter(|s| *s > 0 && caps.supports(Cap::ExecMountTmpfsSize))
             .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
         cgroup_parent: options
             .cgroup_parent
             .clone()
-            .filter(|_| caps.supports("exec.meta.cgroup.parent"))
+            .filter(|_| caps.supports(Cap::ExecMetaCgroupParent))
             .unwrap_or_default(),
         proxy_env: args::proxy_env(options),
     }

@@ -118,13 +118,13 @@ pub enum LowerErrorKind {
     /// A flag this daemon cannot honour. Failing is the point: building
     /// without it would give a different image than the Dockerfile asks for.
     #[error(
-        "{instruction} {flag} needs BuildKit {version} or newer: this daemon lacks the LLB capability {cap}"
+        "{instruction} {flag} needs BuildKit {} or newer: this daemon lacks the LLB capability {cap}",
+        cap.since()
     )]
     MissingCap {
         instruction: &'static str,
         flag: String,
-        version: String,
-        cap: String,
+        cap: stagecraft_llb::Cap,
     },
 }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 use prost::Message;
 use tonic::transport::Channel;
 
-use crate::caps::Caps;
+use crate::caps::{Cap, Caps};
 use crate::fsutil::types::Stat;
 use crate::google::rpc;
 use crate::moby::buildkit::v1::frontend::{
@@ -260,7 +260,7 @@ impl Bridge {
     /// named contexts). Empty when the daemon lacks cap `frontend.inputs` or
     /// `ping` was not called.
     pub async fn inputs(&self) -> Result<BTreeMap<String, pb::Definition>, BridgeError> {
-        if !self.has_gateway_cap("frontend.inputs") {
+        if !self.has_cap(Cap::FrontendInputs) {
             return Ok(BTreeMap::new());
         }
         Ok(self
@@ -279,7 +279,7 @@ impl Bridge {
     /// BuildKit v0.10+). Returns whether it was sent; without the cap (or
     /// before `ping`) this does nothing and returns `Ok(false)`.
     pub async fn warn(&self, warning: Warning) -> Result<bool, BridgeError> {
-        if !self.has_gateway_cap("gateway.warnings") {
+        if !self.has_cap(Cap::GatewayWarnings) {
             return Ok(false);
         }
         let request = gw::WarnRequest {
@@ -341,9 +341,7 @@ impl Bridge {
         Ok(())
     }
 
-    fn has_gateway_cap(&self, id: &str) -> bool {
-        self.caps
-            .get()
-            .is_some_and(|caps| caps.supports_gateway(id))
+    fn has_cap(&self, cap: Cap) -> bool {
+        self.caps.get().is_some_and(|caps| caps.has(cap))
     }
 }

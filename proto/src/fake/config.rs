@@ -2,78 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::caps::{BuildkitVersion, Cap, CapKind};
 use crate::google::rpc;
-use crate::known_caps::{CapKind, KNOWN_CAPS};
 use crate::moby::buildkit::v1::apicaps::ApiCap;
 use crate::moby::buildkit::v1::types::WorkerRecord;
 use crate::pb;
-
-/// Gateway caps of dockerd 20.10 (BuildKit v0.8), as it announces them.
-pub const DOCKER_20_10_GATEWAY_CAPS: &[&str] = &[
-    "frontend.caps",
-    "frontend.inputs",
-    "gateway.exec",
-    "gateway.solve.evaluate",
-    "gateway.solve.metadata",
-    "importcaches",
-    "proto.refarray",
-    "readdir",
-    "readfile",
-    "reference.output",
-    "resolveimage",
-    "resolveimage.resolvemode",
-    "return",
-    "returnmap",
-    "solve.base",
-    "solve.inlinereturn",
-    "statfile",
-];
-
-/// LLB caps of dockerd 20.10 (BuildKit v0.8), as it announces them.
-pub const DOCKER_20_10_LLB_CAPS: &[&str] = &[
-    "constraints",
-    "exec.cgroup",
-    "exec.meta.base",
-    "exec.meta.network",
-    "exec.meta.proxyenv",
-    "exec.meta.security",
-    "exec.meta.security.devices.v1",
-    "exec.meta.setsdefaultpath",
-    "exec.mount.bind",
-    "exec.mount.bind.readwrite-nooutput",
-    "exec.mount.cache",
-    "exec.mount.cache.sharing",
-    "exec.mount.secret",
-    "exec.mount.selector",
-    "exec.mount.ssh",
-    "exec.mount.tmpfs",
-    "file.base",
-    "file.rm.wildcard",
-    "meta.description",
-    "meta.exportcache",
-    "meta.ignorecache",
-    "platform",
-    "soruce.http.uidgid",
-    "source.buildop.llbfilename",
-    "source.git",
-    "source.git.fullurl",
-    "source.git.httpauth",
-    "source.git.keepgitdir",
-    "source.git.knownsshhosts",
-    "source.git.mountsshsock",
-    "source.http",
-    "source.http.checksum",
-    "source.http.perm",
-    "source.image",
-    "source.image.resolvemode",
-    "source.local",
-    "source.local.excludepatterns",
-    "source.local.followpaths",
-    "source.local.includepatterns",
-    "source.local.sessionid",
-    "source.local.sharedkeyhint",
-    "source.local.unique",
-];
 
 /// An image the fake can resolve.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -133,6 +66,15 @@ fn enabled(ids: impl IntoIterator<Item = impl Into<String>>) -> Vec<ApiCap> {
         .collect()
 }
 
+/// What dockerd 20.10 (BuildKit v0.8) announces: every cap up to its release.
+fn docker_20_10_caps(kind: CapKind) -> Vec<ApiCap> {
+    enabled(
+        Cap::of_kind(kind)
+            .filter(|cap| cap.since() <= BuildkitVersion::DOCKER_20_10)
+            .map(Cap::id),
+    )
+}
+
 fn linux_amd64_worker() -> WorkerRecord {
     WorkerRecord {
         id: "fake-worker".into(),
@@ -149,14 +91,7 @@ impl FakeConfig {
     /// A current BuildKit: every known cap enabled, one linux/amd64 worker,
     /// 16 MiB request limit.
     pub fn modern() -> Self {
-        let of_kind = |kind| {
-            enabled(
-                KNOWN_CAPS
-                    .iter()
-                    .filter(move |c| c.kind == kind)
-                    .map(|c| c.id),
-            )
-        };
+        let of_kind = |kind| enabled(Cap::of_kind(kind).map(Cap::id));
         FakeConfig {
             gateway_caps: of_kind(CapKind::Gateway),
             llb_caps: of_kind(CapKind::Llb),
@@ -175,8 +110,8 @@ impl FakeConfig {
     /// dockerd 20.10's embedded BuildKit v0.8: its caps and 4 MiB limit.
     pub fn docker_20_10() -> Self {
         FakeConfig {
-            gateway_caps: enabled(DOCKER_20_10_GATEWAY_CAPS.iter().copied()),
-            llb_caps: enabled(DOCKER_20_10_LLB_CAPS.iter().copied()),
+            gateway_caps: docker_20_10_caps(CapKind::Gateway),
+            llb_caps: docker_20_10_caps(CapKind::Llb),
             max_request_bytes: 4 << 20,
             exported_product: "Docker".into(),
             ..FakeConfig::modern()

@@ -4,7 +4,7 @@
 
 use stagecraft_instructions::{ChmodError, CopyInstruction, CopySource, FileMode, InlineFile};
 use stagecraft_llb as llb;
-use stagecraft_llb::{Chown, CopyMode, FileAction, Mkfile, ProgressGroup, State, UserRef};
+use stagecraft_llb::{Cap, Chown, CopyMode, FileAction, Mkfile, ProgressGroup, State, UserRef};
 use stagecraft_shell::Lexer;
 use stagecraft_syntax::Span;
 
@@ -13,31 +13,6 @@ use super::run::INLINE_DOCUMENT_NAME;
 use super::{DispatchContext, DispatchState};
 use crate::context::{clean_path, context_path};
 use crate::error::{LowerError, LowerErrorKind};
-
-/// Fails unless the daemon supports `cap`, naming the flag, the line and the
-/// BuildKit release that introduced it. The reference lets such builds reach
-/// the daemon, which then rejects the whole definition (or, for Docker's own
-/// frontend, quietly ignores the option).
-pub(crate) fn require_cap(
-    cx: &DispatchContext<'_>,
-    cap: &str,
-    (instruction, flag): (&'static str, &str),
-    version: &str,
-    span: Span,
-) -> Result<(), LowerError> {
-    if cx.caps.supports(cap) {
-        return Ok(());
-    }
-    Err(LowerError::at(
-        LowerErrorKind::MissingCap {
-            instruction,
-            flag: flag.to_string(),
-            version: version.to_string(),
-            cap: cap.to_string(),
-        },
-        span,
-    ))
-}
 
 /// COPY or ADD.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,14 +203,12 @@ fn copy_mode(
     match FileMode::parse(&req.chmod) {
         Ok(FileMode::Octal(v)) => Ok(Some(CopyMode::Octal(v))),
         Ok(FileMode::Symbolic { text, .. }) => {
-            require_cap(
-                cx,
-                "file.copy.modestring",
+            cx.require_cap(
+                Cap::FileCopyModeString,
                 (
                     req.kind.keyword(),
                     &format!("--chmod={text} (symbolic mode)"),
                 ),
-                "v0.17",
                 req.span,
             )?;
             Ok(Some(CopyMode::Symbolic(text)))
@@ -298,11 +271,9 @@ pub(crate) fn lower_copy(
     let dest = dest_path(&d.workdir, &req.dest);
     let owner = (!req.chown.is_empty()).then(|| chown(&req.chown));
     if !req.excludes.is_empty() {
-        require_cap(
-            cx,
-            "file.copy.includeexcludepatterns",
+        cx.require_cap(
+            Cap::FileCopyIncludeExcludePatterns,
             (kind.keyword(), "--exclude"),
-            "v0.9",
             span,
         )?;
     }
@@ -392,20 +363,12 @@ pub(crate) fn lower_copy(
         // The newer of the two caps first, so a daemon lacking both is told
         // the version that really builds this line.
         if !required.is_empty() {
-            require_cap(
-                cx,
-                "file.copy.requiredpaths",
-                ("COPY", "--parents"),
-                "v0.26",
-                span,
-            )?;
+            cx.require_cap(Cap::FileCopyRequiredPaths, ("COPY", "--parents"), span)?;
         }
         if !include.is_empty() {
-            require_cap(
-                cx,
-                "file.copy.includeexcludepatterns",
+            cx.require_cap(
+                Cap::FileCopyIncludeExcludePatterns,
                 ("COPY", "--parents"),
-                "v0.9",
                 span,
             )?;
         }
@@ -436,7 +399,7 @@ pub(crate) fn lower_copy(
     let meta = d.op_meta(cx, name.clone(), span);
     // --link puts the files in a layer of their own, merged over the stage,
     // when the daemon can merge; the reference does it only without --chmod.
-    if req.link && req.chmod.is_empty() && cx.caps.supports("mergeop") {
+    if req.link && req.chmod.is_empty() && cx.caps.supports(Cap::MergeOp) {
         d.progress.index = d.progress.index.saturating_sub(1);
         let group_name = d.prefixed(&text);
         let copied = State::scratch().file(actions);

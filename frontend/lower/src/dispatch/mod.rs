@@ -46,7 +46,7 @@ mod run;
 use std::collections::BTreeSet;
 
 use stagecraft_instructions::Instruction;
-use stagecraft_llb::{OpMeta, ProxyEnv, SourceMap, State};
+use stagecraft_llb::{Cap, OpMeta, ProxyEnv, SourceMap, State};
 use stagecraft_shell::Lexer;
 use stagecraft_syntax::Span;
 
@@ -231,8 +231,8 @@ pub(crate) struct ExecDefaults {
 pub(crate) struct Caps<'a>(pub(crate) Option<&'a BTreeSet<String>>);
 
 impl Caps<'_> {
-    pub(crate) fn supports(&self, cap: &str) -> bool {
-        self.0.is_none_or(|set| set.contains(cap))
+    pub(crate) fn supports(&self, cap: Cap) -> bool {
+        self.0.is_none_or(|set| set.contains(cap.id()))
     }
 }
 
@@ -260,6 +260,29 @@ pub(crate) struct DispatchContext<'a> {
 }
 
 impl DispatchContext<'_> {
+    /// Fails unless the daemon supports `cap`, naming the flag, the line and
+    /// the BuildKit release that added it. The reference lets such builds
+    /// reach the daemon, which then rejects the whole definition (or, for
+    /// Docker's own frontend, quietly ignores the option).
+    pub(crate) fn require_cap(
+        &self,
+        cap: Cap,
+        (instruction, flag): (&'static str, &str),
+        span: Span,
+    ) -> Result<(), LowerError> {
+        if self.caps.supports(cap) {
+            return Ok(());
+        }
+        Err(LowerError::at(
+            LowerErrorKind::MissingCap {
+                instruction,
+                flag: flag.to_string(),
+                cap,
+            },
+            span,
+        ))
+    }
+
     /// The source location covering `span`, one range per line.
     pub(crate) fn location(&self, span: Span) -> stagecraft_llb::SourceLocation {
         let first = i32::try_from(span.start).unwrap_or(i32::MAX);

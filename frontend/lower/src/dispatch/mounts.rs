@@ -5,10 +5,9 @@ use stagecraft_instructions::{
     BindMount, CacheMount, CacheSharing, Mount, RunInstruction, SecretMount, SshMount, TmpfsMount,
 };
 use stagecraft_llb as llb;
-use stagecraft_llb::{BindMode, Chown, Mkdir, State};
+use stagecraft_llb::{BindMode, Cap, Chown, Mkdir, State};
 use stagecraft_syntax::Span;
 
-use super::copy::require_cap;
 use super::{DispatchContext, DispatchState};
 use crate::context::{base_name, clean_path, context_path};
 use crate::error::{LowerError, LowerErrorKind};
@@ -116,7 +115,7 @@ fn bind_mount(
     };
     let mode = if m.read_only {
         BindMode::ReadOnly
-    } else if cx.caps.supports("exec.mount.bind.readwrite-nooutput") {
+    } else if cx.caps.supports(Cap::ExecMountBindReadWriteNoOutput) {
         BindMode::ReadWriteDiscard
     } else {
         // Older daemons: the writes become an extra output nobody reads.
@@ -188,11 +187,9 @@ fn tmpfs_mount(
     if size.is_some() {
         // The reference emits the size unguarded and the solve fails late;
         // failing here names the flag instead.
-        require_cap(
-            cx,
-            "exec.mount.tmpfs.size",
+        cx.require_cap(
+            Cap::ExecMountTmpfsSize,
             ("RUN", "--mount=type=tmpfs,size="),
-            "v0.10",
             span,
         )?;
     }
@@ -215,11 +212,9 @@ fn secret_mount(
         .ok_or_else(|| invalid("one of source, target required", span))?;
     let optional = !m.required;
     if let Some(name) = &m.env {
-        require_cap(
-            cx,
-            "exec.secretenv",
+        cx.require_cap(
+            Cap::ExecSecretEnv,
             ("RUN", "--mount=type=secret,env="),
-            "v0.10",
             span,
         )?;
         out.secret_env.push(llb::SecretEnv {

@@ -2,7 +2,7 @@
 
 use stagecraft_instructions::{CommandLine, NetworkMode, RunInstruction, SecurityMode};
 use stagecraft_llb as llb;
-use stagecraft_llb::{BindMode, ExecSpec, Mkfile, State};
+use stagecraft_llb::{BindMode, Cap, ExecSpec, Mkfile, State};
 use stagecraft_shell::{Lexer, NoEnv};
 use stagecraft_syntax::Heredoc;
 
@@ -113,7 +113,7 @@ pub(crate) fn dispatch_run(
     spec.proxy_env = cx.exec.proxy_env.clone();
     // As the reference: a daemon that fills in PATH itself is told so; for
     // one that doesn't, the env every stage starts with already has PATH.
-    spec.daemon_default_path = cx.caps.supports("exec.meta.setsdefaultpath");
+    spec.daemon_default_path = cx.caps.supports(Cap::ExecMetaSetsDefaultPath);
 
     let result = d
         .state

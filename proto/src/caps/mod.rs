@@ -7,51 +7,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::known_caps::{CapKind, KnownCap, known_cap};
+mod table;
+
+pub use table::{BuildkitVersion, Cap, CapKind, Fallback};
+
 use crate::moby::buildkit::v1::apicaps::ApiCap;
 use crate::moby::buildkit::v1::frontend::PongResponse;
 use crate::pb;
-
-/// Gateway caps assumed when the daemon sends no list.
-pub const DEFAULT_GATEWAY_CAPS: &[&str] = &[
-    "solve.base",
-    "solve.inlinereturn",
-    "resolveimage",
-    "readfile",
-];
-
-/// LLB caps assumed when the daemon sends no list.
-pub const DEFAULT_LLB_CAPS: &[&str] = &[
-    "source.image",
-    "source.local",
-    "source.local.unique",
-    "source.local.sessionid",
-    "source.local.includepatterns",
-    "source.local.followpaths",
-    "source.local.excludepatterns",
-    "source.local.sharedkeyhint",
-    "source.git",
-    "source.git.keepgitdir",
-    "source.git.fullurl",
-    "source.http",
-    "source.http.checksum",
-    "source.http.perm",
-    "soruce.http.uidgid",
-    "source.buildop.llbfilename",
-    "exec.meta.base",
-    "exec.meta.proxyenv",
-    "exec.mount.bind",
-    "exec.mount.cache",
-    "exec.mount.cache.sharing",
-    "exec.mount.selector",
-    "exec.mount.tmpfs",
-    "exec.mount.secret",
-    "constraints",
-    "platform",
-    "meta.ignorecache",
-    "meta.description",
-    "meta.exportcache",
-];
 
 /// How the daemon describes one cap it listed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,13 +39,9 @@ impl CapSet {
     /// The set announced in `list`, or the frozen defaults when it is empty.
     pub fn from_announced(kind: CapKind, list: &[ApiCap]) -> Self {
         let caps = if list.is_empty() {
-            let defaults = match kind {
-                CapKind::Gateway => DEFAULT_GATEWAY_CAPS,
-                CapKind::Llb => DEFAULT_LLB_CAPS,
-            };
-            defaults
-                .iter()
-                .map(|id| (id.to_string(), CapState::Enabled))
+            Cap::of_kind(kind)
+                .filter(|cap| cap.assumed())
+                .map(|cap| (cap.id().to_string(), CapState::Enabled))
                 .collect()
         } else {
             list.iter()
@@ -119,6 +77,11 @@ impl CapSet {
     }
 
     /// Listed and enabled.
+    pub fn has(&self, cap: Cap) -> bool {
+        cap.kind() == self.kind && self.supports(cap.id())
+    }
+
+    /// Listed and enabled, by wire ID (IDs this frontend does not know too).
     pub fn supports(&self, id: &str) -> bool {
         matches!(self.caps.get(id), Some(CapState::Enabled))
     }
@@ -152,7 +115,7 @@ impl CapSet {
                     Some(CapState::Disabled { message, .. }) => Some(message.clone()),
                     _ => None,
                 },
-                known: known_cap(self.kind, id),
+                known: Cap::from_id(self.kind, id),
             });
         }
         if missing.is_empty() {
@@ -175,6 +138,14 @@ impl Caps {
         Caps {
             gateway: CapSet::from_announced(CapKind::Gateway, &pong.frontend_api_caps),
             llb: CapSet::from_announced(CapKind::Llb, &pong.llb_caps),
+        }
+    }
+
+    /// Listed and enabled in the list `cap` belongs to.
+    pub fn has(&self, cap: Cap) -> bool {
+        match cap.kind() {
+            CapKind::Gateway => self.gateway.has(cap),
+            CapKind::Llb => self.llb.has(cap),
         }
     }
 
@@ -223,15 +194,15 @@ pub struct MissingCap {
     pub kind: CapKind,
     /// `Some` when the daemon lists the cap but disabled it, with its reason.
     pub disabled: Option<String>,
-    /// Feature name and first release, for caps BuildKit v0.32 knows.
-    pub known: Option<&'static KnownCap>,
+    /// The table's row, for caps BuildKit v0.32 knows.
+    pub known: Option<Cap>,
 }
 
 impl fmt::Display for MissingCap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.disabled, self.known) {
             (Some(reason), known) => {
-                let feature = known.map_or(self.id.as_str(), |k| k.feature);
+                let feature = known.map_or(self.id.as_str(), |cap| cap.feature());
                 write!(
                     f,
                     "{feature} is disabled in this BuildKit (cap {})",
@@ -246,9 +217,10 @@ impl fmt::Display for MissingCap {
                 write!(
                     f,
                     "{} needs BuildKit {} or newer",
-                    known.feature, known.since
+                    known.feature(),
+                    known.since()
                 )?;
-                if let Some(docker) = known.since.first_docker_release() {
+                if let Some(docker) = known.since().first_docker_release() {
                     write!(f, " (Docker {docker} or newer)")?;
                 }
                 write!(f, " (cap {}); this daemon is older", self.id)
@@ -326,7 +298,7 @@ mod tests {
     #[test]
     fn empty_lists_mean_frozen_defaults() {
         let caps = Caps::from_pong(&PongResponse::default());
-        assert_eq!(caps.gateway.enabled().count(), DEFAULT_GATEWAY_CAPS.len());
+        assert_eq!(caps.gateway.enabled().count(), 4);
         assert!(caps.supports_gateway("resolveimage"));
         assert!(!caps.supports_gateway("return"));
         assert!(caps.supports_llb("exec.mount.secret"));
