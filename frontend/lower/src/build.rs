@@ -10,8 +10,8 @@ use stagecraft_shell::Lexer;
 use crate::args;
 use crate::context::{follow_paths, main_context};
 use crate::dispatch::{
-    COMMAND_DESCRIPTION, Caps, DispatchContext, DispatchState, ExecDefaults, Progress, StageOutput,
-    dispatch_commands, names, workdir,
+    COMMAND_DESCRIPTION, Caps, DispatchContext, DispatchState, ExecDefaults, StageOutput,
+    dispatch_commands, workdir,
 };
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
@@ -21,6 +21,7 @@ use crate::image::DEFAULT_PATH;
 use crate::onbuild::{parse_triggers, stage_triggers};
 use crate::options::BuildOptions;
 use crate::resolve::{ResolvedBase, resolve_bases};
+use crate::steps::StepCounter;
 use crate::{ImageResolver, LowerRequest, LowerWarning, Lowered};
 
 /// The name TARGETSTAGE reports: the asked target, else the last stage's
@@ -71,8 +72,7 @@ fn add_onbuilds(
             new_deps |= plan.add_command_deps(*t, c)?;
         }
         if let Some(n) = plan.nodes.get_mut(t.0) {
-            n.total += commands.len();
-            n.onbuild_steps = commands.len();
+            n.steps = n.steps.with_onbuild(commands.len());
             let own = std::mem::take(&mut n.commands);
             n.commands = commands.into_iter().chain(own).collect();
         }
@@ -142,7 +142,7 @@ fn location(
 }
 
 /// A stage starting from an image (or scratch).
-fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, progress: Progress) -> DispatchState {
+fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) -> DispatchState {
     let node = s.plan.node(t);
     let mut d = DispatchState {
         node: t.0,
@@ -155,7 +155,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, progress: Progress) 
         user: String::new(),
         platform: r.platform.clone(),
         network: stagecraft_llb::NetworkMode::Sandbox,
-        progress,
+        steps,
         ctx_paths: BTreeSet::new(),
         ignore_cache: false,
         cmd_set: false,
@@ -164,10 +164,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, progress: Progress) 
         epoch: s.epoch,
     };
     if let (Some(reference), Some(node)) = (&r.from_ref, node) {
-        let total = d.progress.total;
-        d.progress.total = total.saturating_sub(node.onbuild_steps);
-        let name = names::prefix(&mut d.progress, false, &format!("FROM {reference}"));
-        d.progress.total = total;
+        let name = d.steps.base_image_step().name(&format!("FROM {reference}"));
         let meta = OpMeta::named(name)
             .with_description(COMMAND_DESCRIPTION, node.from_text.clone())
             .with_location(location(s.source_map, node.span));
@@ -244,11 +241,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             continue;
         }
         let Some(node) = plan.node(t) else { continue };
-        let progress = Progress {
-            stage_name: plan.named_steps.then(|| node.display.clone()),
-            index: 0,
-            total: node.total,
-        };
+        let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps);
         let stage_name = node.name.as_deref();
         let mut d = match &node.base {
             Base::Stage(b) => {
@@ -267,7 +260,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
                 d.node = i;
                 d.display_name = node.display.clone();
                 d.image.config.on_build.clear();
-                d.progress = progress;
+                d.steps = steps;
                 d.ctx_paths = BTreeSet::new();
                 d.cmd_set = false;
                 d.on_build = false;
@@ -280,7 +273,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
                         node.span,
                     )
                 })?;
-                fresh_state(s, t, r, progress)
+                fresh_state(s, t, r, steps)
             }
         };
         d.ignore_cache = s.options.no_cache.applies_to(stage_name);

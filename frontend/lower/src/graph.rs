@@ -9,10 +9,11 @@ use stagecraft_instructions::{Dockerfile, Instruction, Mount};
 use stagecraft_shell::{Lexer, NoEnv};
 use stagecraft_syntax::Span;
 
-use crate::dispatch::Command;
+use crate::command::Command;
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::platform::Platform;
+use crate::steps::StepTotal;
 
 /// A graph node id (index into [`StageGraph::nodes`] / the plan's nodes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -78,11 +79,7 @@ pub(crate) struct PlanNode {
     /// ONBUILD triggers have been added.
     pub(crate) onbuild_done: bool,
     /// Steps counted for `[stage i/total]`.
-    pub(crate) total: usize,
-    /// Of `total`, the steps added by the base's ONBUILD triggers. The
-    /// reference names FROM before it adds them, so FROM's own total
-    /// leaves them out.
-    pub(crate) onbuild_steps: usize,
+    pub(crate) steps: StepTotal,
     /// For images: each instruction naming it, with the stage holding it.
     pub(crate) named_by: Vec<ImageRef>,
 }
@@ -168,11 +165,7 @@ impl Plan {
                     on_build: false,
                 })
                 .collect();
-            let total = usize::from(matches!(base, Base::Image(_)))
-                + commands
-                    .iter()
-                    .filter(|c| counts_as_step(&c.instruction))
-                    .count();
+            let steps = StepTotal::of_stage(matches!(base, Base::Image(_)), &commands);
             plan.nodes.push(PlanNode {
                 stage: Some(i),
                 display,
@@ -184,9 +177,8 @@ impl Plan {
                 span,
                 from_text: stage.base.origin.original.clone(),
                 onbuild_done: false,
-                onbuild_steps: 0,
                 named_by: Vec::new(),
-                total,
+                steps,
             });
             // A repeated name means the latest stage from here on, as in
             // the reference (which only lints duplicates).
@@ -328,9 +320,8 @@ impl Plan {
             span,
             from_text: String::new(),
             onbuild_done: true,
-            onbuild_steps: 0,
             named_by: vec![by],
-            total: 0,
+            steps: StepTotal::default(),
         });
         self.images.insert(reference.to_string(), t);
         t
@@ -532,14 +523,6 @@ impl Plan {
             reachable: reachable.iter().map(|t| t.0).collect(),
         }
     }
-}
-
-/// RUN/COPY/ADD/WORKDIR count as steps of `[stage i/total]`.
-pub(crate) fn counts_as_step(i: &Instruction) -> bool {
-    matches!(
-        i,
-        Instruction::Run(_) | Instruction::Copy(_) | Instruction::Add(_) | Instruction::Workdir(_)
-    )
 }
 
 /// `from=` of a bind or cache mount, read without expansion (the

@@ -8,6 +8,7 @@
 
 mod args;
 mod build;
+mod command;
 mod context;
 mod dispatch;
 mod envlist;
@@ -21,6 +22,7 @@ pub mod options;
 pub mod platform;
 pub mod reference;
 mod resolve;
+mod steps;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use stagecraft_instructions::{Instruction, parse_command};
 use stagecraft_syntax::Span;
 
-use crate::dispatch::Command;
+use crate::command::Command;
 use crate::error::{LowerError, LowerErrorKind};
 
 /// Parses each trigger text as a one-instruction Dockerfile. The

@@ -1,19 +1,20 @@
 //! Per-stage dispatch: each instruction updates the stage's LLB state and
 //! image config.
 //!
-//! Notes for the RUN / COPY / ADD dispatchers (run.rs, mounts.rs, copy.rs,
-//! add.rs, and context.rs for the main context):
+//! Notes for the RUN / COPY / ADD dispatchers (`run` + `mounts`, `copy`
+//! with its `sources` and `apply`, `add` for ADD's remote sources through
+//! the copy hook, `remote` for what a URL source is, and `context.rs` for
+//! the main context):
 //!
 //! * Expand words with [`DispatchState::expand_word`] /
 //!   [`DispatchState::expand_words`]: they use the env in scope (image
 //!   `Env`, then ENV and ARG values of the stage, in the order the Go client
 //!   keeps) and the file's escape character.
-//! * Name an op with [`DispatchState::progress_name`] given the
-//!   instruction's `origin.original` (it expands variables the way the
-//!   reference does for names, upper-cases the keyword, adds
-//!   `[stage i/total]` and `ONBUILD `). Call it exactly once per
-//!   instruction that produces an op (RUN/COPY/ADD/WORKDIR): it advances the
-//!   step counter.
+//! * Take the step with [`DispatchState::next_step`] exactly once per
+//!   instruction that produces ops (RUN/COPY/ADD/WORKDIR) and name each of
+//!   its ops with [`crate::steps::Step::name`] given the text
+//!   [`DispatchState::step_text`] makes of the instruction as written
+//!   (RUN keeps quotes and unset variables: `names::expand_for_name`).
 //! * Build the op's metadata with [`DispatchState::op_meta`] (name, source
 //!   lines of the instruction, `ignore_cache` for `no-cache` stages) and add
 //!   [`with_command`] for RUN and HTTP ADD (the
@@ -41,21 +42,24 @@ pub(crate) mod workdir;
 mod add;
 mod copy;
 mod mounts;
+mod remote;
 mod run;
 
 use std::collections::BTreeSet;
 
 use stagecraft_instructions::Instruction;
-use stagecraft_llb::{Cap, OpMeta, ProxyEnv, SourceMap, State};
+use stagecraft_llb::{Cap, Mkfile, OpMeta, ProxyEnv, SourceMap, State};
 use stagecraft_shell::Lexer;
 use stagecraft_syntax::Span;
 
+use crate::command::Command;
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::graph::{Plan, Target};
 use crate::image::{History, Image};
 use crate::options::BuildOptions;
 use crate::platform::Platform;
+use crate::steps::{Step, StepCounter};
 
 pub(crate) use config::shell_or_default;
 
@@ -64,34 +68,19 @@ pub(crate) const COMMAND_DESCRIPTION: &str = "com.docker.dockerfile.v1.command";
 /// The `comment` of every history entry the Dockerfile frontend writes.
 pub(crate) const HISTORY_COMMENT: &str = "buildkit.dockerfile.v0";
 
+/// Progress name of the op writing an inline file.
+const INLINE_DOCUMENT_NAME: &str = "[internal] preparing inline document";
+
+/// A heredoc as a file of its own (RUN's script, COPY's inline source).
+pub(crate) fn inline_document(name: String, mode: u32, content: &str) -> State {
+    State::scratch()
+        .file_action(Mkfile::new(name, mode, content.as_bytes().to_vec()))
+        .with_custom_name(INLINE_DOCUMENT_NAME)
+}
+
 /// Adds the `com.docker.dockerfile.v1.command` description.
 pub(crate) fn with_command(meta: OpMeta, original: &str) -> OpMeta {
     meta.with_description(COMMAND_DESCRIPTION, original)
-}
-
-/// One instruction to run in a stage: the stage's own, or an ONBUILD
-/// trigger (inherited, run first, located at the stage's FROM line).
-#[derive(Clone, Debug)]
-pub(crate) struct Command {
-    pub(crate) instruction: Instruction,
-    pub(crate) on_build: bool,
-}
-
-impl Command {
-    pub(crate) fn span(&self) -> Span {
-        self.instruction.span()
-    }
-}
-
-/// The `[stage i/total]` counter of one stage.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Progress {
-    /// Stage name in progress names; `None` for a single-stage Dockerfile.
-    pub(crate) stage_name: Option<String>,
-    pub(crate) index: usize,
-    /// FROM <image> (1) + RUN/COPY/ADD/WORKDIR of the stage, ONBUILD
-    /// triggers included. 0 means "no prefix".
-    pub(crate) total: usize,
 }
 
 /// What one stage is while its instructions are dispatched.
@@ -114,7 +103,7 @@ pub(crate) struct DispatchState {
     pub(crate) user: String,
     pub(crate) platform: Platform,
     pub(crate) network: stagecraft_llb::NetworkMode,
-    pub(crate) progress: Progress,
+    pub(crate) steps: StepCounter,
     /// Paths used from the main build context (absolute, cleaned).
     pub(crate) ctx_paths: BTreeSet<String>,
     pub(crate) ignore_cache: bool,
@@ -156,18 +145,15 @@ impl DispatchState {
             .map_err(|e| LowerError::at(LowerErrorKind::Expand(e), span))
     }
 
-    /// The progress name of the next op-producing step (not RUN, which
-    /// keeps quotes and unset variables), from the instruction text as
-    /// written. Advances the step counter.
-    pub(crate) fn progress_name(&mut self, cx: &DispatchContext<'_>, original: &str) -> String {
-        let expanded = names::expand_plain_for_name(cx.lexer, original, &self.env);
-        let text = names::uppercase_keyword(&expanded);
-        self.prefixed(&text)
+    /// How every step but RUN (which keeps quotes and unset variables)
+    /// shows the instruction as written: variables expanded, keyword upper-cased.
+    pub(crate) fn step_text(&self, cx: &DispatchContext<'_>, original: &str) -> String {
+        names::uppercase_keyword(&names::expand_plain_for_name(cx.lexer, original, &self.env))
     }
 
-    /// `[stage i/total] ` + `text`, advancing the step counter.
-    pub(crate) fn prefixed(&mut self, text: &str) -> String {
-        names::prefix(&mut self.progress, self.on_build, text)
+    /// The next RUN/COPY/ADD/WORKDIR step.
+    pub(crate) fn next_step(&mut self) -> Step {
+        self.steps.next(self.on_build)
     }
 
     /// Metadata for an op made by the instruction at `span`.

@@ -1,8 +1,8 @@
-//! Progress names: `[<stage> <i>/<total>] <INSTRUCTION …>`.
+//! The instruction text in progress names (`[<stage> <i>/<total>]` is
+//! `crate::steps`).
 
 use stagecraft_shell::Lexer;
 
-use super::Progress;
 use crate::envlist::EnvList;
 
 /// Upper-cases the first word (the keyword as the user wrote it).
@@ -33,59 +33,9 @@ pub(crate) fn expand_plain_for_name(lexer: Lexer, text: &str, env: &EnvList) -> 
         .map_or_else(|_| text.to_string(), |e| e.value)
 }
 
-/// Adds the `[stage i/total] ` prefix (nothing when the stage counts no
-/// steps) and advances the counter. The index is right-aligned to the
-/// width of `total`.
-pub(crate) fn prefix(progress: &mut Progress, on_build: bool, text: &str) -> String {
-    if progress.total == 0 {
-        return text.to_string();
-    }
-    progress.index += 1;
-    let width = progress.total.to_string().len();
-    let mut out = String::from("[");
-    if let Some(name) = &progress.stage_name {
-        out.push_str(name);
-        out.push(' ');
-    }
-    out.push_str(&format!(
-        "{:>width$}/{}] ",
-        progress.index,
-        progress.total,
-        width = width
-    ));
-    if on_build {
-        out.push_str("ONBUILD ");
-    }
-    out.push_str(text);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pads_the_index_to_the_total_width() {
-        let mut p = Progress {
-            stage_name: Some("build".into()),
-            index: 0,
-            total: 12,
-        };
-        assert_eq!(prefix(&mut p, false, "RUN x"), "[build  1/12] RUN x");
-        assert_eq!(prefix(&mut p, true, "RUN y"), "[build  2/12] ONBUILD RUN y");
-    }
-
-    #[test]
-    fn single_stage_has_no_stage_name_and_zero_total_no_prefix() {
-        let mut p = Progress {
-            stage_name: None,
-            index: 0,
-            total: 2,
-        };
-        assert_eq!(prefix(&mut p, false, "FROM a"), "[1/2] FROM a");
-        let mut none = Progress::default();
-        assert_eq!(prefix(&mut none, false, "COPY a b"), "COPY a b");
-    }
 
     #[test]
     fn expands_set_vars_keeps_unset_and_quotes() {

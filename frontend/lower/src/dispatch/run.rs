@@ -2,18 +2,16 @@
 
 use stagecraft_instructions::{CommandLine, NetworkMode, RunInstruction, SecurityMode};
 use stagecraft_llb as llb;
-use stagecraft_llb::{BindMode, Cap, ExecSpec, Mkfile, State};
+use stagecraft_llb::{BindMode, Cap, ExecSpec};
 use stagecraft_shell::{Lexer, NoEnv};
 use stagecraft_syntax::Heredoc;
 
 use super::mounts::{RunMounts, dispatch_run_mounts};
-use super::{DispatchContext, DispatchState, names, with_command};
+use super::{DispatchContext, DispatchState, inline_document, names, with_command};
 use crate::error::{LowerError, LowerErrorKind};
 
 /// Where a shebang heredoc is mounted so the shell can run it as a file.
 const PIPES_DIR: &str = "/dev/pipes/";
-/// Progress name of the op writing an inline file.
-pub(crate) const INLINE_DOCUMENT_NAME: &str = "[internal] preparing inline document";
 
 /// The process a RUN starts, before the shell is prepended.
 #[derive(Debug, PartialEq, Eq)]
@@ -56,9 +54,7 @@ pub(crate) fn dispatch_run(
     } = dispatch_run_mounts(d, cx, run)?;
 
     if let Some((file, data)) = &command.script {
-        let script = State::scratch()
-            .file_action(Mkfile::new(file.clone(), 0o755, data.clone().into_bytes()))
-            .with_custom_name(INLINE_DOCUMENT_NAME);
+        let script = inline_document(file.clone(), 0o755, data);
         mounts.push(llb::Mount::bind(PIPES_DIR, script, BindMode::ReadOnly).with_selector("/"));
     }
     if let Some(size) = cx.exec.shm_size {
@@ -79,7 +75,7 @@ pub(crate) fn dispatch_run(
     }
     let shown = format!("{}{}", run.origin.original, command.name_suffix);
     let text = names::uppercase_keyword(&names::expand_for_name(cx.lexer, &shown, &name_env));
-    let name = d.prefixed(&text);
+    let name = d.next_step().name(&text);
     let meta = with_command(d.op_meta(cx, name, span), &run.origin.original);
 
     let mut env = d.env.to_pairs();

@@ -85,7 +85,7 @@ pub(crate) fn dispatch_workdir(
         if !d.image.config.user.is_empty() {
             mkdir.owner = Some(chown_for_user(&d.image.config.user));
         }
-        let name = d.progress_name(cx, &i.origin.original);
+        let name = d.next_step().name(&d.step_text(cx, &i.origin.original));
         // The reference never marks WORKDIR's mkdir as no-cache.
         let meta = d.op_meta(cx, name, span).with_ignore_cache(false);
         d.state = d.state.file_action(mkdir).with_meta(meta);

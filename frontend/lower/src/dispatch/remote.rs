@@ -1,7 +1,7 @@
-//! Remote sources of ADD as the reference recognises them: git references
+//! Remote COPY/ADD sources as the reference recognises them: git references
 //! (`https://host/repo.git#ref:subdir`, `git@host:repo`, `ssh://`, `git://`,
 //! with the `?ref=&tag=&branch=&subdir=&checksum=` query form) and plain
-//! HTTP(S) downloads.
+//! HTTP(S) downloads. ADD fetches them (`add/`); COPY refuses them.
 
 use crate::context::clean_path;
 
@@ -353,6 +353,23 @@ fn apply_query(git: &mut GitRef, query: &[(String, String)]) -> Result<(), GitRe
     Ok(())
 }
 
+/// A source that is not a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Remote {
+    Git(GitRef),
+    /// An `http(s)://` URL that is not a git reference.
+    Http(String),
+}
+
+/// What `src` names: `Ok(None)` for a path.
+pub(crate) fn classify(src: &str) -> Result<Option<Remote>, GitRefError> {
+    Ok(match parse_git_ref(src)? {
+        Some(git) => Some(Remote::Git(git)),
+        None if is_http_source(src) => Some(Remote::Http(src.to_string())),
+        None => None,
+    })
+}
+
 /// Whether `src` is fetched over HTTP: an `http(s)://` URL that is not a
 /// valid git reference (a malformed one fails earlier, when it is parsed as
 /// git).
@@ -396,7 +413,7 @@ pub(crate) fn validate_digest(value: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The parsed form of a URL the test knows is a Git source.

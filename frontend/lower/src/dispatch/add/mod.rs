@@ -1,16 +1,19 @@
-//! ADD: COPY plus archives unpacked, HTTP downloads and git repositories.
+//! ADD: COPY's machinery with archives unpacked, and remote sources (HTTP
+//! downloads, git repositories) fetched through the copy hook.
 
 use stagecraft_instructions::AddInstruction;
 use stagecraft_llb::{GitSource, HttpSource, OpMeta, State};
 
-use super::copy::{CopyKind, CopyRequest, expand_opt, expand_sources, lower_copy};
+use super::copy::{
+    CopyKind, CopyRequest, RemoteCopy, RemoteSources, expand_opt, expand_sources, invalid,
+    lower_copy,
+};
+use super::remote::{
+    GitRef, Remote, http_filename, is_http_source, parse_git_ref, validate_digest,
+};
 use super::{DispatchContext, DispatchState, with_command};
 use crate::context::context_path;
 use crate::error::LowerError;
-
-mod remote;
-
-pub(crate) use remote::{GitRef, http_filename, is_http_source, parse_git_ref, validate_digest};
 
 pub(crate) fn dispatch_add(
     d: &mut DispatchState,
@@ -19,6 +22,23 @@ pub(crate) fn dispatch_add(
 ) -> Result<(), LowerError> {
     let span = add.origin.span;
     let (paths, inline, dest) = expand_sources(d, cx, &add.sources, &add.dest, span)?;
+    let checksum = expand_opt(d, cx, add.checksum.as_deref(), span)?;
+    if !checksum.is_empty() {
+        let [only] = paths.as_slice() else {
+            return Err(invalid(
+                CopyKind::Add,
+                "checksum can't be specified for multiple sources",
+                span,
+            ));
+        };
+        if !is_http_source(only) && !matches!(parse_git_ref(only), Ok(Some(_))) {
+            return Err(invalid(
+                CopyKind::Add,
+                "checksum requires HTTP(S) or Git sources",
+                span,
+            ));
+        }
+    }
     let req = CopyRequest {
         kind: CopyKind::Add,
         original: &add.origin.original,
@@ -32,9 +52,6 @@ pub(crate) fn dispatch_add(
         link: add.link,
         parents: false,
         excludes: add.excludes.clone(),
-        keep_git_dir: add.keep_git_dir,
-        checksum: expand_opt(d, cx, add.checksum.as_deref(), span)?,
-        unpack: add.unpack,
     };
     // Every source that is not an http(s) URL counts as a context path, git
     // remotes included: the reference filters on the scheme prefix only.
@@ -44,9 +61,54 @@ pub(crate) fn dispatch_add(
         .filter(|p| !p.starts_with("http://") && !p.starts_with("https://"))
         .map(|p| context_path(p))
         .collect();
-    lower_copy(d, cx, req)?;
+    let fetch = AddSources {
+        keep_git_dir: add.keep_git_dir,
+        checksum: &checksum,
+        unpack: add.unpack,
+    };
+    lower_copy(d, cx, req, &fetch)?;
     d.ctx_paths.extend(used);
     Ok(())
+}
+
+/// ADD's flags for remote sources and archives.
+struct AddSources<'a> {
+    keep_git_dir: Option<bool>,
+    checksum: &'a str,
+    /// `--unpack`: archives are unpacked unless it is false; downloads only
+    /// when it is true.
+    unpack: Option<bool>,
+}
+
+impl RemoteSources for AddSources<'_> {
+    fn fetch(&self, remote: Remote, name: &str) -> Result<RemoteCopy, String> {
+        match remote {
+            Remote::Git(git) => {
+                let spec = GitSourceSpec {
+                    keep_git_dir: self.keep_git_dir,
+                    checksum: self.checksum,
+                    name,
+                };
+                Ok(RemoteCopy {
+                    state: git_state(git, spec)?,
+                    path: "/".to_string(),
+                    unpack: false,
+                })
+            }
+            Remote::Http(url) => {
+                let (state, file) = http_state(&url, self.checksum, name)?;
+                Ok(RemoteCopy {
+                    state,
+                    path: file,
+                    unpack: self.unpack.unwrap_or(false),
+                })
+            }
+        }
+    }
+
+    fn unpack_local(&self) -> bool {
+        self.unpack.unwrap_or(true)
+    }
 }
 
 /// The ADD flags that shape a git source.
@@ -122,7 +184,7 @@ pub(crate) fn http_state(url: &str, checksum: &str, name: &str) -> Result<(State
 mod tests {
     use super::*;
 
-    use super::remote::tests::git;
+    use crate::dispatch::remote::tests::git;
 
     #[test]
     fn git_state_reconciles_flags_with_the_url() {
