@@ -68,7 +68,8 @@ fn add_onbuilds(
             continue;
         }
         let commands = parse_triggers(&triggers, span)?;
-        for c in &commands {
+        let mut commands = commands;
+        for c in &mut commands {
             new_deps |= plan.add_command_deps(*t, c)?;
         }
         if let Some(n) = plan.nodes.get_mut(t.0) {

@@ -3,15 +3,38 @@
 use stagecraft_instructions::Instruction;
 use stagecraft_syntax::Span;
 
+use crate::target::Target;
+
 /// One instruction to run in a stage: the stage's own, or an ONBUILD
 /// trigger (inherited, run first, located at the stage's FROM line).
 #[derive(Clone, Debug)]
 pub(crate) struct Command {
     pub(crate) instruction: Instruction,
     pub(crate) on_build: bool,
+    /// Where COPY reads its sources: `--from` resolved once, when the
+    /// graph is planned.
+    pub(crate) copy_from: CopyFrom,
+}
+
+/// The source of a COPY's paths.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum CopyFrom {
+    /// The main build context (no `--from`).
+    #[default]
+    Context,
+    /// A stage, or an image named by `--from`.
+    Node(Target),
 }
 
 impl Command {
+    pub(crate) fn new(instruction: Instruction, on_build: bool) -> Self {
+        Command {
+            instruction,
+            on_build,
+            copy_from: CopyFrom::Context,
+        }
+    }
+
     pub(crate) fn span(&self) -> Span {
         self.instruction.span()
     }

@@ -9,15 +9,13 @@ use stagecraft_instructions::{Dockerfile, Instruction, Mount};
 use stagecraft_shell::{Lexer, NoEnv};
 use stagecraft_syntax::Span;
 
-use crate::command::Command;
+use crate::command::{Command, CopyFrom};
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::platform::Platform;
 use crate::steps::StepTotal;
 
-/// A graph node id (index into [`StageGraph::nodes`] / the plan's nodes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct Target(pub(crate) usize);
+pub(crate) use crate::target::Target;
 
 /// How a node's filesystem starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +98,8 @@ pub(crate) struct Plan {
     by_name: BTreeMap<String, Target>,
     images: BTreeMap<String, Target>,
     pub(crate) target: Target,
+    /// The file's escape character reads `--from` values.
+    lexer: Lexer,
     /// Progress names carry the stage name. The reference decides this
     /// from its stage list before ONBUILD triggers are added, a list that
     /// also holds an entry for every image named by `--from`/`from=` and
@@ -129,6 +129,7 @@ impl Plan {
             by_name: BTreeMap::new(),
             images: BTreeMap::new(),
             target: Target(0),
+            lexer,
             named_steps: false,
         };
         for (i, stage) in df.stages.iter().enumerate() {
@@ -160,10 +161,7 @@ impl Plan {
             let commands: Vec<Command> = stage
                 .commands
                 .iter()
-                .map(|c| Command {
-                    instruction: c.clone(),
-                    on_build: false,
-                })
+                .map(|c| Command::new(c.clone(), false))
                 .collect();
             let steps = StepTotal::of_stage(matches!(base, Base::Image(_)), &commands);
             plan.nodes.push(PlanNode {
@@ -209,13 +207,13 @@ impl Plan {
         };
         for i in 0..plan.stage_count {
             // Taken out while deps are added (which needs `&mut plan`).
-            let commands = plan
+            let mut commands = plan
                 .nodes
                 .get_mut(i)
                 .map(|n| std::mem::take(&mut n.commands))
                 .unwrap_or_default();
             let result = commands
-                .iter()
+                .iter_mut()
                 .try_for_each(|cmd| plan.add_command_deps(Target(i), cmd).map(|_| ()));
             if let Some(n) = plan.nodes.get_mut(i) {
                 n.commands = commands;
@@ -232,19 +230,20 @@ impl Plan {
         Ok(plan)
     }
 
-    /// Records the stages/images `cmd` of node `owner` reads. Returns
-    /// whether it added any.
+    /// Records the stages/images `cmd` of node `owner` reads, and resolves
+    /// its `--from` on it. Returns whether it added any.
     pub(crate) fn add_command_deps(
         &mut self,
         owner: Target,
-        cmd: &Command,
+        cmd: &mut Command,
     ) -> Result<bool, LowerError> {
         let span = cmd.span();
         let refs: Vec<(FromRef, EdgeKind)> = match &cmd.instruction {
-            Instruction::Copy(c) => match &c.from {
+            Instruction::Copy(c) => match c.from.as_deref().filter(|f| !f.is_empty()) {
                 None => Vec::new(),
                 Some(from) => {
-                    let literal = Lexer::new('\\')
+                    let literal = self
+                        .lexer
                         .expand_word(from, &NoEnv)
                         .map(|e| e.value == *from)
                         .unwrap_or(false);
@@ -253,7 +252,7 @@ impl Plan {
                     }
                     let r = match from.parse::<usize>() {
                         Ok(i) => FromRef::Index(i),
-                        Err(_) => FromRef::Name(from.clone()),
+                        Err(_) => FromRef::Name(from.to_string()),
                     };
                     vec![(r, EdgeKind::CopyFrom)]
                 }
@@ -287,6 +286,9 @@ impl Plan {
                     }
                 },
             };
+            if kind == EdgeKind::CopyFrom {
+                cmd.copy_from = CopyFrom::Node(target);
+            }
             if let Some(node) = self.nodes.get_mut(owner.0) {
                 node.deps.push(Dep { target, kind, span });
             }
@@ -327,21 +329,8 @@ impl Plan {
         t
     }
 
-    /// The node `COPY --from=<from>` reads.
-    pub(crate) fn copy_target(&self, from: &str) -> Option<Target> {
-        match from.parse::<usize>() {
-            Ok(i) if i < self.stage_count => Some(Target(i)),
-            Ok(_) => None,
-            Err(_) => self.name_or_image(from),
-        }
-    }
-
     /// The node `RUN --mount=from=<from>` reads.
     pub(crate) fn mount_target(&self, from: &str) -> Option<Target> {
-        self.name_or_image(from)
-    }
-
-    fn name_or_image(&self, from: &str) -> Option<Target> {
         self.by_name
             .get(&from.to_lowercase())
             .or_else(|| self.images.get(from))

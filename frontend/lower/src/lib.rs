@@ -23,6 +23,7 @@ pub mod platform;
 pub mod reference;
 mod resolve;
 mod steps;
+mod target;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -165,17 +166,22 @@ pub fn list_targets(df: &Dockerfile) -> Vec<TargetInfo> {
         .collect()
 }
 
-/// The stage graph and what `target` (default: the last stage) needs.
+/// The stage graph and what `target` (default: the last stage) needs;
+/// `escape` is the file's escape character (`Parsed.escape`).
 /// FROM lines are expanded with the global ARGs' defaults and the
 /// automatic platform args of a linux/amd64 build; ONBUILD triggers of
 /// base images are not known here.
-pub fn stage_graph(df: &Dockerfile, target: Option<&str>) -> Result<StageGraph, LowerError> {
+pub fn stage_graph(
+    df: &Dockerfile,
+    escape: char,
+    target: Option<&str>,
+) -> Result<StageGraph, LowerError> {
     let options = BuildOptions {
         target: target.map(str::to_string),
         build_platform: Platform::linux_amd64(),
         ..BuildOptions::default()
     };
-    let lexer = Lexer::new('\\');
+    let lexer = Lexer::new(escape);
     let target_name = build::target_name(df, &options);
     let mut global = args::default_args(&options, target_name.as_deref());
     args::add_meta_args(&mut global, df, lexer, &options)?;

@@ -20,10 +20,7 @@ pub(crate) fn parse_triggers(triggers: &[String], at: Span) -> Result<Vec<Comman
             };
             let mut instruction = parse_command(node).map_err(|e| LowerError::at(e.into(), at))?;
             set_span(&mut instruction, at);
-            Ok(Command {
-                instruction,
-                on_build: true,
-            })
+            Ok(Command::new(instruction, true))
         })
         .collect()
 }

@@ -52,7 +52,7 @@ use stagecraft_llb::{Cap, Mkfile, OpMeta, ProxyEnv, SourceMap, State};
 use stagecraft_shell::Lexer;
 use stagecraft_syntax::Span;
 
-use crate::command::Command;
+use crate::command::{Command, CopyFrom};
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::graph::{Plan, Target};
@@ -276,23 +276,19 @@ impl DispatchContext<'_> {
         self.source_map.lines(first, last)
     }
 
-    /// The stage or image named by `COPY --from=<from>` in stage `d`.
+    /// Where a COPY of stage `d` reads: the main context, or the stage or
+    /// image its `--from` (written `from`) names.
     pub(crate) fn copy_source(
         &self,
         d: &DispatchState,
+        source: CopyFrom,
         from: &str,
         span: Span,
-    ) -> Result<&StageOutput, LowerError> {
-        let node = self.plan.copy_target(from).ok_or_else(|| {
-            LowerError::at(
-                LowerErrorKind::Invalid {
-                    instruction: "COPY",
-                    message: format!("unknown --from source {from:?}"),
-                },
-                span,
-            )
-        })?;
-        self.output_for(d, node, from, "copy", span)
+    ) -> Result<State, LowerError> {
+        match source {
+            CopyFrom::Context => Ok(self.main_context.clone()),
+            CopyFrom::Node(node) => Ok(self.output_for(d, node, from, "copy", span)?.state.clone()),
+        }
     }
 
     /// The stage or image named by `RUN --mount=from=<from>` in stage `d`.
@@ -345,7 +341,7 @@ pub(crate) fn dispatch_commands(
 ) -> Result<(), LowerError> {
     for cmd in commands {
         d.on_build = cmd.on_build;
-        dispatch_one(d, cx, &cmd.instruction).map_err(|e| e.or_span(cmd.span()))?;
+        dispatch_one(d, cx, cmd).map_err(|e| e.or_span(cmd.span()))?;
     }
     d.on_build = false;
     Ok(())
@@ -354,11 +350,11 @@ pub(crate) fn dispatch_commands(
 fn dispatch_one(
     d: &mut DispatchState,
     cx: &DispatchContext<'_>,
-    instruction: &Instruction,
+    cmd: &Command,
 ) -> Result<(), LowerError> {
-    match instruction {
+    match &cmd.instruction {
         Instruction::Run(i) => run::dispatch_run(d, cx, i),
-        Instruction::Copy(i) => copy::dispatch_copy(d, cx, i),
+        Instruction::Copy(i) => copy::dispatch_copy(d, cx, i, cmd.copy_from),
         Instruction::Add(i) => add::dispatch_add(d, cx, i),
         Instruction::Env(i) => env::dispatch_env(d, cx, i),
         Instruction::Arg(i) => env::dispatch_arg(d, cx, i),

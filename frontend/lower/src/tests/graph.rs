@@ -93,7 +93,7 @@ fn graph_has_base_copy_mount_edges_and_implicit_images() {
     let df = dockerfile(
         "FROM busybox AS base\nFROM busybox AS tools\nFROM base AS build\nRUN --mount=from=tools,target=/t true\nFROM scratch\nCOPY --from=build /a /a\nCOPY --from=0 /b /b\nCOPY --from=nginx:1 /c /c\n",
     );
-    let g = stage_graph(&df, None).unwrap();
+    let g = stage_graph(&df, '\\', None).unwrap();
     let edge = |from: usize, to: usize, kind: EdgeKind| {
         g.edges
             .iter()
@@ -116,7 +116,7 @@ fn graph_has_base_copy_mount_edges_and_implicit_images() {
         [0, 1, 2, 3, 4]
     );
 
-    let g = stage_graph(&df, Some("tools")).unwrap();
+    let g = stage_graph(&df, '\\', Some("tools")).unwrap();
     assert_eq!(g.reachable.iter().copied().collect::<Vec<_>>(), [1]);
 }
 
@@ -125,7 +125,7 @@ fn mounting_a_later_stage_is_an_error_on_the_run_line() {
     let df = dockerfile(
         "FROM busybox AS build\nRUN --mount=from=tools,target=/t true\nFROM busybox AS tools\nFROM build\n",
     );
-    let err = stage_graph(&df, None).unwrap_err();
+    let err = stage_graph(&df, '\\', None).unwrap_err();
     assert_eq!(err.span.map(|s| s.start), Some(2));
     assert!(
         err.to_string()
@@ -153,7 +153,7 @@ fn onbuild_copy_from_in_a_base_stage_makes_the_child_need_that_stage() {
     let df = dockerfile(
         "FROM busybox AS a\nFROM busybox AS base\nONBUILD COPY --from=a /x /x\nFROM base\n",
     );
-    let g = stage_graph(&df, None).unwrap();
+    let g = stage_graph(&df, '\\', None).unwrap();
     assert!(g.reachable.contains(&0), "{g:?}");
     assert!(
         g.edges
@@ -165,7 +165,7 @@ fn onbuild_copy_from_in_a_base_stage_makes_the_child_need_that_stage() {
 #[test]
 fn a_repeated_stage_name_means_the_latest_definition() {
     let df = dockerfile("FROM busybox AS x\nFROM x AS x\nFROM scratch\nCOPY --from=x /a /a\n");
-    let g = stage_graph(&df, None).unwrap();
+    let g = stage_graph(&df, '\\', None).unwrap();
     assert!(
         g.edges
             .iter()
@@ -176,4 +176,33 @@ fn a_repeated_stage_name_means_the_latest_definition() {
             .iter()
             .any(|e| e.from == 2 && e.to == 1 && e.kind == EdgeKind::CopyFrom)
     );
+}
+
+#[test]
+fn copy_from_is_read_with_the_files_escape_character() {
+    // With a backtick escape, a backslash is an ordinary character: the
+    // value names an image, as in the reference.
+    let text = "# escape=`\nFROM busybox AS base\nFROM scratch\nCOPY --from=my\\img /a /b\n";
+    let parsed = stagecraft_syntax::parse(text).unwrap();
+    assert_eq!(parsed.escape, '`');
+    let df = stagecraft_instructions::parse_dockerfile(&parsed).unwrap();
+    let g = stage_graph(&df, parsed.escape, None).unwrap();
+    assert!(
+        g.nodes.iter().any(|n| n.kind
+            == GraphNodeKind::Image {
+                reference: "my\\img".into()
+            }),
+        "{g:?}"
+    );
+    // ... and the backtick escapes: flag parsing leaves `ba`se` of a doubled
+    // one, which the lexer then reads as an escape, so it is refused as an
+    // expansion (a backslash lexer took it for an image name).
+    let text = "# escape=`\nFROM busybox AS base\nFROM scratch\nCOPY --from=ba``se /a /b\n";
+    let parsed = stagecraft_syntax::parse(text).unwrap();
+    let df = stagecraft_instructions::parse_dockerfile(&parsed).unwrap();
+    let err = stage_graph(&df, parsed.escape, None).unwrap_err();
+    assert_eq!(err.kind, LowerErrorKind::FromExpansion, "{err}");
+    assert_eq!(err.span.map(|s| s.start), Some(4));
+    let err = lower_text(text).unwrap_err();
+    assert_eq!(err.kind, LowerErrorKind::FromExpansion, "{err}");
 }

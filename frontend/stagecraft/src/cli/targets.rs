@@ -57,8 +57,9 @@ pub fn targets(args: TargetsArgs) -> Result<(), String> {
 
 pub fn graph(args: GraphArgs) -> Result<(), String> {
     let loaded = load(&args.file)?;
-    let graph = stagecraft_lower::stage_graph(&loaded.dockerfile, args.target.as_deref())
-        .map_err(|e| loaded.error(e.span, &e.kind.to_string()))?;
+    let graph =
+        stagecraft_lower::stage_graph(&loaded.dockerfile, loaded.escape, args.target.as_deref())
+            .map_err(|e| loaded.error(e.span, &e.kind.to_string()))?;
     let text = if args.dot { dot(&graph) } else { text(&graph) };
     print!("{text}");
     Ok(())

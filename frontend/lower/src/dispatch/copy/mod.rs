@@ -16,6 +16,7 @@ pub(crate) use sources::{RemoteCopy, RemoteSources};
 
 use super::remote::Remote;
 use super::{DispatchContext, DispatchState};
+use crate::command::CopyFrom;
 use crate::context::{clean_path, context_path};
 use crate::error::{LowerError, LowerErrorKind};
 
@@ -70,14 +71,11 @@ pub(crate) fn dispatch_copy(
     d: &mut DispatchState,
     cx: &DispatchContext<'_>,
     copy: &CopyInstruction,
+    from: CopyFrom,
 ) -> Result<(), LowerError> {
     let span = copy.origin.span;
     let (paths, inline, dest) = expand_sources(d, cx, &copy.sources, &copy.dest, span)?;
-    let from = copy.from.as_deref().filter(|f| !f.is_empty());
-    let source = match from {
-        Some(from) => cx.copy_source(d, from, span)?.state.clone(),
-        None => cx.main_context.clone(),
-    };
+    let source = cx.copy_source(d, from, copy.from.as_deref().unwrap_or_default(), span)?;
     let req = CopyRequest {
         kind: CopyKind::Copy,
         original: &copy.origin.original,
@@ -94,7 +92,7 @@ pub(crate) fn dispatch_copy(
     };
     let used: Vec<String> = req.paths.iter().map(|p| context_path(p)).collect();
     lower_copy(d, cx, req, &NoRemoteSources)?;
-    if from.is_none() {
+    if from == CopyFrom::Context {
         d.ctx_paths.extend(used);
     }
     Ok(())
