@@ -52,6 +52,12 @@ cargo_summary="$(awk '/^test result:/ {
     END { printf "%d passed, %d failed, %d ignored in %d test binaries", p, f, g, n }' "$LOG_DIR/cargo-test.log")"
 record cargo-test "$status" "$cargo_summary" "$(since "$start")"
 
+echo "### reference oracle"
+start="$(now)"
+"$INTEGRATION_DIR/oracle.sh" 2>&1 | tee "$LOG_DIR/oracle.log"
+status="${PIPESTATUS[0]}"
+record oracle "$status" "$(grep -E '^reference-llb ' "$LOG_DIR/oracle.log" | tail -n 1)" "$(since "$start")"
+
 echo "### integration"
 start="$(now)"
 if ((${#results[@]} > 0)) && [[ "${results[0]}" == FAIL* ]]; then

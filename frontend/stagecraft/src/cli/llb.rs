@@ -42,6 +42,10 @@ pub struct LlbArgs {
     /// a registry config blob), as REF=FILE.json (repeatable).
     #[arg(long = "image-config", value_name = "REF=FILE.json")]
     image_configs: Vec<String>,
+    /// A raw frontend option as BuildKit passes it, e.g. `no-cache=` or
+    /// `label:k=v` (repeatable; wins over the flags above).
+    #[arg(long = "opt", value_name = "K=V")]
+    opts: Vec<String>,
     /// Print the Definition readably, one op per line with its digest.
     #[arg(long)]
     json: bool,
@@ -69,6 +73,12 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
             .split_once('=')
             .ok_or_else(|| format!("error: --build-arg {kv:?} is not of the form K=V"))?;
         opts.insert(format!("build-arg:{k}"), v.to_string());
+    }
+    for kv in &args.opts {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("error: --opt {kv:?} is not of the form K=V"))?;
+        opts.insert(k.to_string(), v.to_string());
     }
     let options = BuildOptions::from_frontend_opts(&opts, Platform::default())
         .map_err(|e| format!("error: {e}"))?;

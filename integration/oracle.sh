@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The live reference oracle: builds tests/oracle (Go, pinned to BuildKit's
+# own frontend) and compares `stagecraft llb` with the reference's
+# dockerfile2llb for every Dockerfile the project holds. Extra arguments go
+# to `oracle compare` (e.g. -v, --only NAME).
+#
+# Go builds are cached in the default GOCACHE. Without Go the run is skipped,
+# except with CI=true, where that is a failure.
+#
+#   integration/oracle.sh [-v] [--only SUBSTRING]
+set -uo pipefail
+
+# shellcheck source=env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+ORACLE_BIN="${ORACLE_BIN:-$WORK_DIR/oracle}"
+mkdir -p "$WORK_DIR"
+
+fail_or_skip() {
+    if [[ "${CI:-}" == true ]]; then
+        echo "oracle: $1 (a failure with CI=true)" >&2
+        exit 1
+    fi
+    echo "SKIPPED: oracle: $1" >&2
+    exit 0
+}
+
+command -v go >/dev/null || fail_or_skip "go not found"
+(cd "$REPO_ROOT/tests/oracle" && go build -o "$ORACLE_BIN" .) || fail_or_skip "building the harness failed"
+
+# The debug binary `cargo test` already built, unless one is given.
+if [[ -z "${STAGECRAFT_BIN:-}" ]]; then
+    (cd "$REPO_ROOT" && cargo build -q -p stagecraft --bin stagecraft) || exit 1
+    STAGECRAFT_BIN="$REPO_ROOT/target/debug/stagecraft"
+fi
+
+exec "$ORACLE_BIN" compare --stagecraft "$STAGECRAFT_BIN" --repo "$REPO_ROOT" "$@"

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/moby/buildkit/solver/pb"
+)
+
+type outcome int
+
+const (
+	same outcome = iota
+	allowed
+	differ
+)
+
+type caseResult struct {
+	c         testCase
+	outcome   outcome
+	reject    string // both sides refused: the reference's message
+	diffs     []diff
+	allowedBy []*allowEntry
+	failures  []diff
+}
+
+// runReference is referenceLLB with a panic turned into an error.
+func runReference(r *request) (def *pb.Definition, refs []string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return referenceLLB(context.Background(), r)
+}
+
+func compareCase(bin string, allow *allowList, c testCase) caseResult {
+	res := caseResult{c: c}
+	rdef, refs, rerr := runReference(&c.req)
+	odef, oerr := oursLLB(bin, &c.req, refs)
+	switch {
+	case rerr != nil && oerr != nil:
+		res.reject = errorLine(rerr)
+	case rerr != nil:
+		res.diffs = []diff{{"result", "result", "ok", "error: " + errorLine(rerr)}}
+	case oerr != nil:
+		res.diffs = []diff{{"result", "result", "error: " + oerr.Error(), "ok"}}
+	case len(odef.Def) == 0 || len(rdef.Def) == 0:
+		if len(odef.Def) != len(rdef.Def) {
+			res.diffs = []diff{{"definition", "op count", fmt.Sprint(len(odef.Def)), fmt.Sprint(len(rdef.Def))}}
+		}
+	default:
+		og, err1 := newGraph(odef)
+		rg, err2 := newGraph(rdef)
+		if err1 != nil || err2 != nil {
+			res.diffs = []diff{{"result", "definition", fmt.Sprint(err1), fmt.Sprint(err2)}}
+		} else {
+			res.diffs = compareGraphs(og, rg)
+		}
+	}
+	for _, d := range res.diffs {
+		if e := allow.allows(c.name, d.key()); e != nil {
+			res.allowedBy = append(res.allowedBy, e)
+		} else {
+			res.failures = append(res.failures, d)
+		}
+	}
+	switch {
+	case len(res.failures) > 0:
+		res.outcome = differ
+	case len(res.diffs) > 0:
+		res.outcome = allowed
+	}
+	return res
+}
+
+// cmdCompare compares `stagecraft llb` with the reference on every
+// Dockerfile of the corpus and prints each difference and a summary.
+func cmdCompare(args []string) (bool, error) {
+	fs := flag.NewFlagSet("compare", flag.ExitOnError)
+	bin := fs.String("stagecraft", "", "the stagecraft binary")
+	repo := fs.String("repo", ".", "the repository root")
+	only := fs.String("only", "", "only cases whose name contains this")
+	verbose := fs.Bool("v", false, "also print allowed differences and both-reject messages")
+	allowPath := fs.String("allow", "", "the allow-list (default: tests/oracle/allow.txt)")
+	fs.Parse(args)
+	if *bin == "" {
+		return false, fmt.Errorf("--stagecraft is required")
+	}
+	root, err := filepath.Abs(*repo)
+	if err != nil {
+		return false, err
+	}
+	oracle := filepath.Join(root, "tests/oracle")
+	if *allowPath == "" {
+		*allowPath = filepath.Join(oracle, "allow.txt")
+	}
+	allow, err := loadAllowList(*allowPath)
+	if err != nil {
+		return false, err
+	}
+	images, err := loadImages(filepath.Join(oracle, "images"))
+	if err != nil {
+		return false, err
+	}
+	scratch, err := os.MkdirTemp("", "oracle-corpus-")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(scratch)
+	b := &corpusBuilder{scratch: scratch, images: images, seen: map[[32]byte]bool{}}
+	if err := b.repoFiles(root); err != nil {
+		return false, err
+	}
+	if err := b.rustTests(root); err != nil {
+		return false, err
+	}
+	src, err := buildkitSource()
+	if err != nil {
+		return false, err
+	}
+	if err := b.buildkitTests(src); err != nil {
+		return false, fmt.Errorf("reading the reference's tests in %s: %w", src, err)
+	}
+
+	var cases []testCase
+	for _, c := range b.cases {
+		if strings.Contains(c.name, *only) {
+			cases = append(cases, c)
+		}
+	}
+	results := make([]caseResult, len(cases))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				results[i] = compareCase(*bin, allow, cases[i])
+			}
+		}()
+	}
+	for i := range cases {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+
+	type tally struct{ same, rejected, allowed, differ int }
+	byCat := map[string]*tally{}
+	total := tally{}
+	for _, r := range results {
+		t := byCat[r.c.category]
+		if t == nil {
+			t = &tally{}
+			byCat[r.c.category] = t
+		}
+		switch r.outcome {
+		case same:
+			t.same++
+			total.same++
+			if r.reject != "" {
+				t.rejected++
+				if *verbose {
+					fmt.Printf("both reject %s: %s\n", r.c.name, r.reject)
+				}
+			}
+		case allowed:
+			t.allowed++
+			total.allowed++
+		case differ:
+			t.differ++
+			total.differ++
+		}
+		if r.outcome == differ || *verbose && r.outcome == allowed {
+			fmt.Printf("DIFF %s (%s)\n", r.c.name, r.c.req.dockerfile)
+			for _, d := range r.failures {
+				fmt.Printf("  %s\n", d)
+			}
+			if *verbose {
+				for i, e := range r.allowedBy {
+					_ = i
+					fmt.Printf("  allowed by allow.txt:%d (%s)\n", e.line, e.reason)
+				}
+			}
+		}
+	}
+	for _, e := range allow.entries {
+		if e.matched == 0 && *only == "" {
+			fmt.Printf("note: allow.txt:%d matched nothing: %s | %s\n", e.line, e.caseGlob, e.diffGlob)
+		}
+	}
+	cats := make([]string, 0, len(byCat))
+	for c := range byCat {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	for _, c := range cats {
+		t := byCat[c]
+		fmt.Printf("  %-12s %d same (%d both reject, %d with allowed differences), %d differ\n",
+			c, t.same+t.allowed, t.rejected, t.allowed, t.differ)
+	}
+	fmt.Printf("reference-llb  %d same, %d differ\n", total.same+total.allowed, total.differ)
+	return total.differ == 0, nil
+}

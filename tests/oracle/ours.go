@@ -1,0 +1,54 @@
+package main
+
+// Our side: the `stagecraft llb` binary, given the same Dockerfile, context,
+// options and image configs as the reference.
+
+import (
+	"bytes"
+	"os/exec"
+	"sort"
+	"strings"
+
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/pkg/errors"
+)
+
+// oursLLB runs `stagecraft llb` and decodes the Definition it prints.
+func oursLLB(bin string, r *request, refs []string) (*pb.Definition, error) {
+	args := []string{"llb", "-f", r.dockerfile, "--context", r.context}
+	keys := make([]string, 0, len(r.opts))
+	for k := range r.opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		args = append(args, "--opt", k+"="+r.opts[k])
+	}
+	for _, ref := range refs {
+		args = append(args, "--image-config", ref+"="+r.images.fileFor(ref))
+	}
+	cmd := exec.Command(bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, errors.New(firstLines(msg, 3))
+	}
+	var def pb.Definition
+	if err := def.UnmarshalVT(stdout.Bytes()); err != nil {
+		return nil, errors.Wrap(err, "decoding our Definition")
+	}
+	return &def, nil
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, " | ")
+}
