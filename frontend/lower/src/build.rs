@@ -11,7 +11,7 @@ use crate::args;
 use crate::context::{follow_paths, main_context};
 use crate::dispatch::{
     COMMAND_DESCRIPTION, Caps, DispatchContext, DispatchState, ExecDefaults, StageOutput,
-    dispatch_commands, workdir,
+    dispatch_commands, names, workdir,
 };
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
@@ -155,6 +155,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
         workdir: "/".to_string(),
         user: String::new(),
         platform: r.platform.clone(),
+        state_has_platform: r.from_ref.is_some(),
         network: stagecraft_llb::NetworkMode::Sandbox,
         steps,
         ctx_paths: BTreeSet::new(),
@@ -165,7 +166,14 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
         epoch: s.epoch,
     };
     if let (Some(reference), Some(node)) = (&r.from_ref, node) {
-        let name = d.steps.base_image_step().name(&format!("FROM {reference}"));
+        let label = d
+            .steps
+            .shows_platform()
+            .then(|| names::platform_label(&d.platform, None));
+        let name = d
+            .steps
+            .base_image_step(label.as_deref())
+            .name(&format!("FROM {reference}"));
         let meta = OpMeta::named(name)
             .with_description(COMMAND_DESCRIPTION, node.from_text.clone())
             .with_location(location(s.source_map, node.span));
@@ -242,7 +250,8 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             continue;
         }
         let Some(node) = plan.node(t) else { continue };
-        let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps);
+        let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps)
+            .with_platform(s.options.multi_platform);
         let stage_name = node.name.as_deref();
         let mut d = match &node.base {
             Base::Stage(b) => {

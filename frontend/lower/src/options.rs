@@ -17,9 +17,17 @@ pub struct BuildOptions {
     pub build_args: BTreeMap<String, String>,
     pub labels: BTreeMap<String, String>,
     pub no_cache: NoCache,
-    /// The platform asked for, if one was; otherwise the build platform is used
-    /// and left out of the image config's explicit fields.
+    /// The platform this lowering builds for, if one was asked; otherwise
+    /// the build platform is used and left out of the image config's
+    /// explicit fields. See [`BuildOptions::for_each_platform`].
     pub target_platform: Option<Platform>,
+    /// Every platform asked for (`platform=a,b,…`), in order, without
+    /// repeats; empty = the build platform.
+    pub target_platforms: Vec<Platform>,
+    /// The result is a map of refs, one per platform, and progress names
+    /// carry the platform (several platforms, `multi-platform` or
+    /// `BUILDKIT_MULTI_PLATFORM`).
+    pub multi_platform: bool,
     pub build_platform: Platform,
     pub image_resolve_mode: ResolveMode,
     pub extra_hosts: Vec<HostIp>,
@@ -67,9 +75,9 @@ pub enum OptionError {
     #[error("failed to parse target platform: {0}")]
     Platform(#[from] PlatformError),
     #[error(
-        "building for several platforms at once ({0}) is not supported yet: build one platform per invocation"
+        "conflicting config: returning multiple target platforms is not allowed (platform={0} with multi-platform=false)"
     )]
-    MultiPlatform(String),
+    MultiPlatformConflict(String),
     #[error("failed to parse additional hosts {value:?}: {why}")]
     AddHosts { value: String, why: String },
     #[error("failed to parse shm size {0:?}: expected a number of bytes")]
@@ -102,21 +110,30 @@ impl BuildOptions {
             ));
         }
 
-        let target_platform = match get("platform") {
-            None => None,
-            Some(v) => {
-                let list: Vec<&str> = v.split(',').map(str::trim).collect();
-                if list.len() > 1 {
-                    return Err(OptionError::MultiPlatform(v.to_string()));
+        let mut target_platforms: Vec<Platform> = Vec::new();
+        if let Some(v) = get("platform") {
+            for spec in v.split(',') {
+                let p = Platform::parse(spec)?;
+                if !target_platforms.contains(&p) {
+                    target_platforms.push(p);
                 }
-                Some(Platform::parse(v)?)
             }
-        };
-        if let Some(v) = get("multi-platform").or(get("build-arg:BUILDKIT_MULTI_PLATFORM"))
-            && parse_bool("multi-platform", v)?
-        {
-            return Err(OptionError::MultiPlatform(format!("multi-platform={v}")));
         }
+        let several = target_platforms.len() > 1;
+        // The build arg wins over the option, as in the reference.
+        let multi_platform =
+            match get("build-arg:BUILDKIT_MULTI_PLATFORM").or(get("multi-platform")) {
+                None => several,
+                Some(v) => {
+                    let asked = parse_bool("multi-platform", v)?;
+                    if several && !asked {
+                        return Err(OptionError::MultiPlatformConflict(
+                            get("platform").unwrap_or_default().to_string(),
+                        ));
+                    }
+                    asked
+                }
+            };
 
         let image_resolve_mode = match get("image-resolve-mode") {
             None | Some("default") => ResolveMode::Default,
@@ -158,7 +175,9 @@ impl BuildOptions {
             build_args: with_prefix(opts, BUILD_ARG),
             labels: with_prefix(opts, LABEL),
             no_cache,
-            target_platform,
+            target_platform: target_platforms.first().cloned(),
+            target_platforms,
+            multi_platform,
             build_platform,
             image_resolve_mode,
             extra_hosts: get("add-hosts")
@@ -179,6 +198,21 @@ impl BuildOptions {
                 .unwrap_or_default(),
             cache_imports: parse_cache_imports(get("cache-imports"), get("cache-from"))?,
         })
+    }
+
+    /// One set of options per platform to lower, each with its
+    /// `target_platform`; a single entry when no platform was asked.
+    pub fn for_each_platform(&self) -> Vec<BuildOptions> {
+        if self.target_platforms.is_empty() {
+            return vec![self.clone()];
+        }
+        self.target_platforms
+            .iter()
+            .map(|p| BuildOptions {
+                target_platform: Some(p.clone()),
+                ..self.clone()
+            })
+            .collect()
     }
 
     /// The platform the image is built for.
@@ -419,8 +453,11 @@ mod tests {
             (&[("image-resolve-mode", "sometimes")], "image-resolve-mode"),
             (&[("force-network-mode", "bridge")], "force-network-mode"),
             (
-                &[("platform", "linux/amd64,linux/arm64")],
-                "several platforms",
+                &[
+                    ("platform", "linux/amd64,linux/arm64"),
+                    ("multi-platform", "false"),
+                ],
+                "conflicting config",
             ),
             (&[("platform", "linux//x")], "platform"),
             (&[("add-hosts", "db=notanip")], "failed to parse IP"),
@@ -435,5 +472,35 @@ mod tests {
             let err = parse(given).unwrap_err().to_string();
             assert!(err.contains(want), "{given:?}: {err}");
         }
+    }
+
+    #[test]
+    fn several_platforms_make_a_multi_platform_build() {
+        let o = parse(&[("platform", "linux/amd64, linux/aarch64,linux/amd64")]).unwrap();
+        let ids: Vec<String> = o.target_platforms.iter().map(Platform::id).collect();
+        assert_eq!(ids, ["linux/amd64", "linux/arm64"]);
+        assert!(o.multi_platform);
+        let each: Vec<String> = o
+            .for_each_platform()
+            .iter()
+            .map(|o| o.platform().id())
+            .collect();
+        assert_eq!(each, ["linux/amd64", "linux/arm64"]);
+
+        let one = parse(&[("platform", "linux/arm64")]).unwrap();
+        assert!(!one.multi_platform);
+        assert_eq!(one.for_each_platform().len(), 1);
+
+        // Asked for one platform (or none): still a map of refs.
+        let forced = parse(&[("build-arg:BUILDKIT_MULTI_PLATFORM", "1")]).unwrap();
+        assert!(forced.multi_platform);
+        assert_eq!(forced.for_each_platform()[0].target_platform, None);
+        // The build arg wins over the option.
+        let both = parse(&[
+            ("multi-platform", "true"),
+            ("build-arg:BUILDKIT_MULTI_PLATFORM", "false"),
+        ])
+        .unwrap();
+        assert!(!both.multi_platform);
     }
 }

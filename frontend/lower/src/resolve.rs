@@ -90,7 +90,16 @@ pub(crate) async fn resolve_bases(
     let mode = options.image_resolve_mode;
     let log_names: Vec<String> = jobs
         .iter()
-        .map(|j| format!("[internal] load metadata for {}", j.normalized))
+        .map(|j| {
+            if options.multi_platform {
+                format!(
+                    "[{} internal] load metadata for {}",
+                    j.platform, j.normalized
+                )
+            } else {
+                format!("[internal] load metadata for {}", j.normalized)
+            }
+        })
         .collect();
     let replies: Vec<Result<ResolvedImage, ResolveError>> = join_all(
         jobs.iter()

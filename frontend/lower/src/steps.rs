@@ -1,4 +1,5 @@
-//! The `[<stage> <i>/<total>]` step counter of progress names, in one place.
+//! The `[<stage> <i>/<total>]` step counter of progress names, in one place
+//! (`[<platform> <stage> <i>/<total>]` in a multi-platform build).
 //!
 //! A stage counts FROM <image> and every RUN/COPY/ADD/WORKDIR, ONBUILD
 //! triggers from its base included. The reference names FROM before it adds
@@ -58,6 +59,8 @@ pub(crate) struct StepCounter {
     stage_name: Option<String>,
     index: usize,
     total: StepTotal,
+    /// A multi-platform build: names start with the step's platform.
+    show_platform: bool,
 }
 
 impl StepCounter {
@@ -66,27 +69,45 @@ impl StepCounter {
             stage_name,
             index: 0,
             total,
+            show_platform: false,
         }
     }
 
+    /// Names start with the step's platform (a multi-platform build).
+    pub(crate) fn with_platform(self, show: bool) -> Self {
+        StepCounter {
+            show_platform: show,
+            ..self
+        }
+    }
+
+    pub(crate) fn shows_platform(&self) -> bool {
+        self.show_platform
+    }
+
     /// The step of `FROM <image>`, counted against the total without the
-    /// base's ONBUILD triggers.
-    pub(crate) fn base_image_step(&mut self) -> Step {
-        self.advance(self.total.own, false)
+    /// base's ONBUILD triggers. `platform` is shown in a multi-platform
+    /// build.
+    pub(crate) fn base_image_step(&mut self, platform: Option<&str>) -> Step {
+        self.advance(self.total.own, false, platform)
     }
 
     /// The next RUN/COPY/ADD/WORKDIR (`on_build`: an ONBUILD trigger).
-    pub(crate) fn next(&mut self, on_build: bool) -> Step {
-        self.advance(self.total.all(), on_build)
+    pub(crate) fn next(&mut self, on_build: bool, platform: Option<&str>) -> Step {
+        self.advance(self.total.all(), on_build, platform)
     }
 
-    fn advance(&mut self, total: usize, on_build: bool) -> Step {
+    fn advance(&mut self, total: usize, on_build: bool, platform: Option<&str>) -> Step {
         if total == 0 {
             return Step::default();
         }
         self.index += 1;
         let width = total.to_string().len();
         let mut prefix = String::from("[");
+        if let Some(platform) = platform.filter(|_| self.show_platform) {
+            prefix.push_str(platform);
+            prefix.push(' ');
+        }
         if let Some(name) = &self.stage_name {
             prefix.push_str(name);
             prefix.push(' ');
@@ -124,25 +145,42 @@ mod tests {
     #[test]
     fn pads_the_index_to_the_total_width() {
         let mut c = StepCounter::new(Some("build".into()), total(12));
-        assert_eq!(c.next(false).name("RUN x"), "[build  1/12] RUN x");
-        assert_eq!(c.next(true).name("RUN y"), "[build  2/12] ONBUILD RUN y");
+        assert_eq!(c.next(false, None).name("RUN x"), "[build  1/12] RUN x");
+        assert_eq!(
+            c.next(true, None).name("RUN y"),
+            "[build  2/12] ONBUILD RUN y"
+        );
+        // Only a multi-platform build shows the platform.
+        assert_eq!(
+            c.next(false, Some("linux/arm64")).name("RUN z"),
+            "[build  3/12] RUN z"
+        );
+        let mut multi = StepCounter::new(Some("build".into()), total(2)).with_platform(true);
+        assert_eq!(
+            multi.base_image_step(Some("linux/arm64")).name("FROM a"),
+            "[linux/arm64 build 1/2] FROM a"
+        );
+        assert_eq!(multi.next(false, None).name("RUN b"), "[build 2/2] RUN b");
     }
 
     #[test]
     fn single_stage_has_no_stage_name_and_zero_total_no_prefix() {
         let mut c = StepCounter::new(None, total(2));
-        assert_eq!(c.base_image_step().name("FROM a"), "[1/2] FROM a");
-        let mut none = StepCounter::default();
-        assert_eq!(none.next(false).name("COPY a b"), "COPY a b");
+        assert_eq!(c.base_image_step(None).name("FROM a"), "[1/2] FROM a");
+        let mut none = StepCounter::default().with_platform(true);
+        assert_eq!(
+            none.next(false, Some("linux/amd64")).name("COPY a b"),
+            "COPY a b"
+        );
     }
 
     #[test]
     fn from_leaves_out_onbuild_triggers_and_one_step_names_several_ops() {
         let mut c = StepCounter::new(None, total(2).with_onbuild(1));
-        assert_eq!(c.base_image_step().name("FROM a"), "[1/2] FROM a");
-        let step = c.next(true);
+        assert_eq!(c.base_image_step(None).name("FROM a"), "[1/2] FROM a");
+        let step = c.next(true, None);
         assert_eq!(step.name("COPY x y"), "[2/3] ONBUILD COPY x y");
         assert_eq!(step.name("LINK COPY x y"), "[2/3] ONBUILD LINK COPY x y");
-        assert_eq!(c.next(false).name("RUN z"), "[3/3] RUN z");
+        assert_eq!(c.next(false, None).name("RUN z"), "[3/3] RUN z");
     }
 }

@@ -168,3 +168,76 @@ fn unknown_flags_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--bogus"));
 }
+
+const CROSS: &str = "FROM --platform=$BUILDPLATFORM busybox AS build\nRUN echo shared > /out\nFROM busybox\nCOPY --from=build /out /out\n";
+
+#[test]
+fn llb_with_several_platforms_prints_each_as_json_and_refuses_binary() {
+    let dir = project(CROSS);
+    let out = stagecraft(
+        &["llb", "--platform", "linux/amd64,linux/arm64", "--json"],
+        "",
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names = |platform: &str| -> Vec<(String, String)> {
+        all[platform]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|op| {
+                (
+                    op["digest"].as_str().unwrap_or_default().to_string(),
+                    op["name"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (amd, arm) = (names("linux/amd64"), names("linux/arm64"));
+    // The build stage's RUN is one op in both, named for the build platform.
+    let run = |ops: &[(String, String)]| {
+        ops.iter()
+            .find(|(_, n)| n.ends_with("RUN echo shared > /out"))
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(run(&amd), run(&arm));
+    assert_eq!(
+        run(&arm).1,
+        "[linux/amd64 build 2/2] RUN echo shared > /out"
+    );
+    assert!(
+        arm.iter()
+            .any(|(_, n)| n == "[linux/arm64 stage-1 2/2] COPY --from=build /out /out"),
+        "{arm:?}"
+    );
+
+    let binary = stagecraft(
+        &["llb", "--platform", "linux/amd64,linux/arm64"],
+        "",
+        dir.path(),
+    );
+    assert!(!binary.status.success());
+    assert!(
+        text(&binary.stderr).contains("one --platform per run"),
+        "{}",
+        text(&binary.stderr)
+    );
+
+    // One platform named as in a multi-platform build, for comparing with
+    // one of the reference's per-platform conversions.
+    let one = stagecraft(
+        &[
+            "llb",
+            "--platform",
+            "linux/arm64",
+            "--multi-platform",
+            "--json",
+        ],
+        "",
+        dir.path(),
+    );
+    assert!(one.status.success(), "{}", text(&one.stderr));
+    assert!(text(&one.stdout).contains("[linux/arm64 stage-1 2/2] COPY"));
+}

@@ -1,167 +1,16 @@
 //! The real `stagecraft` binary run as BuildKit runs a frontend: pipes as
 //! stdin/stdout speaking to a fake BuildKit, options in the environment.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::process::Command;
-use std::time::Duration;
 
 use prost::Message;
-use stagecraft_proto::fake::{ChildOutcome, FailWhen, FakeBuildkit, FakeConfig};
-use stagecraft_proto::google::rpc;
-use stagecraft_proto::moby::buildkit::v1::frontend::{self as gw, result};
-use stagecraft_proto::status::{decode_source_detail, error_status};
+use stagecraft_proto::fake::{ChildOutcome, FailWhen, FakeConfig};
+use stagecraft_proto::moby::buildkit::v1::frontend::result;
+use stagecraft_proto::status::error_status;
 use stagecraft_proto::{CapKind, SourceLocation, SourceRange, pb};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_stagecraft");
-/// Far above a normal run (well under a second): reaching it means a hang.
-const DEADLINE: Duration = Duration::from_secs(30);
-/// BuildKit waits for the process after Return; lingering slows every build.
-const MAX_EXIT_DELAY: Duration = Duration::from_secs(2);
-
-const BUSYBOX: &str = "docker.io/library/busybox:latest";
-const BUSYBOX_CONFIG: &str = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:aaaa"]}}"#;
-const BUSYBOX_DIGEST: &str =
-    "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-
-const SINGLE_STAGE: &str = "FROM busybox
-WORKDIR /app
-COPY . .
-RUN echo hello > /app/greeting
-ENV GREETING=hello
-CMD [\"cat\", \"/app/greeting\"]
-";
-
-/// Runs the binary against `config`; checks it returned exactly once and
-/// exited promptly.
-fn run(config: FakeConfig) -> ChildOutcome {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let outcome = runtime.block_on(async {
-        let fake = FakeBuildkit::new(config);
-        let mut command = Command::new(BINARY);
-        // Only what BuildKit would set: no stray BUILDKIT_* from the test env.
-        command.env_clear().env("PATH", "/usr/bin:/bin");
-        fake.spawn(command).unwrap().wait(DEADLINE).await.unwrap()
-    });
-    assert_eq!(
-        outcome.recorded.returns.len(),
-        1,
-        "exactly one Return expected: {:?}",
-        outcome.recorded.returns
-    );
-    let delay = outcome
-        .exit_delay_after_return
-        .expect("the process called Return");
-    eprintln!("exited {delay:?} after Return");
-    assert!(delay < MAX_EXIT_DELAY, "lingered {delay:?} after Return");
-    outcome
-}
-
-/// [`run`] for a build that must succeed.
-fn run_ok(config: FakeConfig) -> ChildOutcome {
-    let outcome = run(config);
-    assert!(outcome.status.success(), "{:?}", outcome.status);
-    outcome
-}
-
-fn returned_error(outcome: &ChildOutcome) -> rpc::Status {
-    let returned = outcome.recorded.returned().unwrap();
-    assert!(
-        returned.result.is_none(),
-        "a failed build returns no result"
-    );
-    returned.error.clone().expect("an error status")
-}
-
-/// [`run`] for a build that must fail before its build Solve: the error
-/// it returned.
-fn unsolved_error(config: FakeConfig) -> rpc::Status {
-    let outcome = run(config);
-    assert!(
-        build_solves(&outcome).is_empty(),
-        "the build was not solved"
-    );
-    returned_error(&outcome)
-}
-
-#[track_caller]
-fn assert_mentions(message: &str, prefix: &str, parts: &[&str]) {
-    assert!(message.starts_with(prefix), "{message}");
-    for part in parts {
-        assert!(message.contains(part), "{part:?} in {message}");
-    }
-}
-
-fn returned_result(outcome: &ChildOutcome) -> gw::Result {
-    let returned = outcome.recorded.returned().unwrap();
-    assert!(
-        returned.error.as_ref().is_none_or(|e| e.code == 0),
-        "unexpected error: {:?}",
-        returned.error.as_ref().map(|e| &e.message)
-    );
-    returned.result.clone().expect("a result")
-}
-
-fn ops(definition: &pb::Definition) -> Vec<pb::Op> {
-    definition
-        .def
-        .iter()
-        .map(|bytes| pb::Op::decode(bytes.as_slice()).unwrap())
-        .collect()
-}
-
-fn sources(definition: &pb::Definition) -> Vec<pb::SourceOp> {
-    ops(definition)
-        .into_iter()
-        .filter_map(|op| match op.op {
-            Some(pb::op::Op::Source(s)) => Some(s),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The first source of the first Solve: where the Dockerfile was loaded from.
-fn dockerfile_loader(outcome: &ChildOutcome) -> pb::SourceOp {
-    let first = outcome.recorded.solves[0].definition.as_ref().unwrap();
-    sources(first).swap_remove(0)
-}
-
-/// Solves that did more than load one local source: the build itself.
-fn build_solves(outcome: &ChildOutcome) -> Vec<pb::Definition> {
-    outcome
-        .recorded
-        .definitions()
-        .filter(|d| {
-            !sources(d)
-                .iter()
-                .all(|s| s.identifier.starts_with("local://"))
-                || sources(d).len() != 1
-        })
-        .cloned()
-        .collect()
-}
-
-fn source_location(status: &rpc::Status) -> SourceLocation {
-    let detail = status
-        .details
-        .iter()
-        .find(|d| d.type_url.ends_with("errdefs.Source+json"))
-        .expect("an errdefs.Source detail");
-    decode_source_detail(detail).unwrap()
-}
-
-/// A Docker 20.10 daemon whose `dockerfile` local holds `text`.
-fn with_dockerfile(text: &str) -> FakeConfig {
-    FakeConfig::docker_20_10().with_local_file("dockerfile", "Dockerfile", text)
-}
-
-fn single_stage_config() -> FakeConfig {
-    with_dockerfile(SINGLE_STAGE)
-        .with_local_file("context", "main.go", "package main\n")
-        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG)
-}
+use support::*;
 
 #[test]
 fn single_stage_build_solves_and_returns_the_image() {
@@ -583,29 +432,6 @@ fn no_warnings_are_sent_to_a_daemon_without_the_cap() {
     let outcome = run_ok(config);
     assert!(outcome.recorded.warnings.is_empty());
     returned_result(&outcome);
-}
-
-/// A Definition loading only `local://<name>`, as a client passes an input.
-fn local_input(name: &str) -> pb::Definition {
-    let source = pb::Op {
-        op: Some(pb::op::Op::Source(pb::SourceOp {
-            identifier: format!("local://{name}"),
-            ..Default::default()
-        })),
-        ..Default::default()
-    };
-    let bytes = source.encode_to_vec();
-    let terminal = pb::Op {
-        inputs: vec![pb::Input {
-            digest: stagecraft_llb::digest_of(&bytes),
-            index: 0,
-        }],
-        ..Default::default()
-    };
-    pb::Definition {
-        def: vec![bytes, terminal.encode_to_vec()],
-        ..Default::default()
-    }
 }
 
 #[test]

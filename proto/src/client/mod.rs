@@ -317,6 +317,35 @@ impl Bridge {
         self.return_raw(Some(result), None).await
     }
 
+    /// Ends the build successfully with one reference per key (the platform
+    /// IDs of a multi-platform build) and the metadata that goes with them
+    /// (`containerimage.config/<id>`, `refs.platforms`, …).
+    pub async fn return_refs(
+        &self,
+        refs: &BTreeMap<String, RefId>,
+        metadata: BTreeMap<String, Vec<u8>>,
+    ) -> Result<(), BridgeError> {
+        let result = gw::Result {
+            metadata: metadata.into_iter().collect(),
+            result: Some(result::Result::Refs(gw::RefMap {
+                refs: refs
+                    .iter()
+                    .map(|(key, id)| {
+                        (
+                            key.clone(),
+                            gw::Ref {
+                                id: id.0.clone(),
+                                def: None,
+                            },
+                        )
+                    })
+                    .collect(),
+            })),
+            ..Default::default()
+        };
+        self.return_raw(Some(result), None).await
+    }
+
     /// Ends the build with a result as it is (e.g. from [`Bridge::solve_result`]).
     pub async fn return_full_result(&self, result: gw::Result) -> Result<(), BridgeError> {
         self.return_raw(Some(result), None).await

@@ -102,6 +102,10 @@ pub(crate) struct DispatchState {
     /// User of the state (`""` = image default).
     pub(crate) user: String,
     pub(crate) platform: Platform,
+    /// The LLB state carries `platform` (an image does, scratch does not):
+    /// in a multi-platform build only then do RUN names show it, as the
+    /// reference reads RUN's platform from the state.
+    pub(crate) state_has_platform: bool,
     pub(crate) network: stagecraft_llb::NetworkMode,
     pub(crate) steps: StepCounter,
     /// Paths used from the main build context (absolute, cleaned).
@@ -151,9 +155,23 @@ impl DispatchState {
         names::uppercase_keyword(&names::expand_plain_for_name(cx.lexer, original, &self.env))
     }
 
-    /// The next RUN/COPY/ADD/WORKDIR step.
+    /// The next COPY/ADD/WORKDIR step.
     pub(crate) fn next_step(&mut self) -> Step {
-        self.steps.next(self.on_build)
+        let label = self.platform_label(true);
+        self.steps.next(self.on_build, label.as_deref())
+    }
+
+    /// The next RUN step: its platform comes from the state (see
+    /// `state_has_platform`).
+    pub(crate) fn next_run_step(&mut self) -> Step {
+        let label = self.platform_label(self.state_has_platform);
+        self.steps.next(self.on_build, label.as_deref())
+    }
+
+    /// The platform part of a multi-platform step name.
+    fn platform_label(&self, known: bool) -> Option<String> {
+        (known && self.steps.shows_platform())
+            .then(|| names::platform_label(&self.platform, Some(&self.env)))
     }
 
     /// Metadata for an op made by the instruction at `span`.

@@ -75,7 +75,7 @@ pub(crate) fn dispatch_run(
     }
     let shown = format!("{}{}", run.origin.original, command.name_suffix);
     let text = names::uppercase_keyword(&names::expand_for_name(cx.lexer, &shown, &name_env));
-    let name = d.next_step().name(&text);
+    let name = d.next_run_step().name(&text);
     let meta = with_command(d.op_meta(cx, name, span), &run.origin.original);
 
     let mut env = d.env.to_pairs();

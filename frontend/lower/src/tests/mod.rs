@@ -1,6 +1,7 @@
 mod args;
 mod graph;
 mod metadata;
+mod multiplatform;
 mod onbuild;
 mod resolve;
 

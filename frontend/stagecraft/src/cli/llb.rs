@@ -35,9 +35,14 @@ pub struct LlbArgs {
     /// A build argument (repeatable).
     #[arg(long = "build-arg", value_name = "K=V")]
     build_args: Vec<String>,
-    /// The target platform, e.g. linux/arm64.
+    /// The target platform, e.g. linux/arm64; several (comma-separated) only
+    /// with --json, since a Definition is one platform's build.
     #[arg(long)]
     platform: Option<String>,
+    /// Name steps as a multi-platform build does (`[linux/arm64 build 2/4]`);
+    /// implied by several platforms.
+    #[arg(long)]
+    multi_platform: bool,
     /// A base image's config JSON (`docker inspect`-style image config or
     /// a registry config blob), as REF=FILE.json (repeatable).
     #[arg(long = "image-config", value_name = "REF=FILE.json")]
@@ -68,6 +73,9 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
     if let Some(p) = &args.platform {
         opts.insert("platform".to_string(), p.clone());
     }
+    if args.multi_platform {
+        opts.insert("multi-platform".to_string(), "true".to_string());
+    }
     for kv in &args.build_args {
         let (k, v) = kv
             .split_once('=')
@@ -94,36 +102,71 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
         data: loaded.text.clone().into_bytes(),
         definition: None,
     };
-    let request = LowerRequest {
-        dockerfile: &loaded.dockerfile,
-        escape: loaded.escape,
-        source: &source,
-        options: &options,
-        context: &context,
-        llb_caps: None,
-    };
+    let per_platform = options.for_each_platform();
+    if per_platform.len() > 1 && !args.json {
+        return Err(
+            "error: a Definition is one platform's build: give one --platform per run \
+             (add --multi-platform to name steps as a multi-platform build does), \
+             or add --json to print every platform's ops"
+                .to_string(),
+        );
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| format!("error: starting the runtime: {e}"))?;
-    let lowered = runtime
-        .block_on(stagecraft_lower::lower(request, &resolver))
-        .map_err(|e| loaded.error(e.span, &e.kind.to_string()))?;
-    if !lowered.unresolved_images.is_empty() {
+    let mut definitions = Vec::new();
+    let mut unresolved = std::collections::BTreeSet::new();
+    for options in &per_platform {
+        let request = LowerRequest {
+            dockerfile: &loaded.dockerfile,
+            escape: loaded.escape,
+            source: &source,
+            options,
+            context: &context,
+            llb_caps: None,
+        };
+        let lowered = runtime
+            .block_on(stagecraft_lower::lower(request, &resolver))
+            .map_err(|e| loaded.error(e.span, &e.kind.to_string()))?;
+        unresolved.extend(lowered.unresolved_images);
+        definitions.push((
+            options.platform().id(),
+            stagecraft_llb::marshal(&lowered.state),
+        ));
+    }
+    if !unresolved.is_empty() {
         eprintln!(
             "note: no --image-config for {}: their ENV, WORKDIR, USER and ONBUILD are not applied",
-            lowered.unresolved_images.join(", ")
+            unresolved.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
-    let definition = stagecraft_llb::marshal(&lowered.state);
     let mut stdout = std::io::stdout().lock();
-    let written = if args.json {
-        writeln!(stdout, "{}", stagecraft_llb::dump_json(&definition))
-    } else {
-        stdout.write_all(&definition.encode_to_vec())
+    let written = match definitions.as_slice() {
+        [(_, definition)] if args.json => {
+            writeln!(stdout, "{}", stagecraft_llb::dump_json(definition))
+        }
+        [(_, definition)] => stdout.write_all(&definition.encode_to_vec()),
+        several => write_platforms_json(&mut stdout, several),
     };
     written
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("error: writing stdout: {e}"))
+}
+
+/// `{"linux/amd64": [ops…], "linux/arm64": [ops…]}` in the order asked: ops
+/// two platforms share show the same digest in both.
+fn write_platforms_json(
+    out: &mut impl Write,
+    definitions: &[(String, stagecraft_llb::pb::Definition)],
+) -> std::io::Result<()> {
+    writeln!(out, "{{")?;
+    for (i, (platform, definition)) in definitions.iter().enumerate() {
+        let comma = if i + 1 < definitions.len() { "," } else { "" };
+        let key = serde_json::Value::from(platform.as_str());
+        let ops = stagecraft_llb::dump_json(definition);
+        writeln!(out, "{key}: {}{comma}", ops.trim_end())?;
+    }
+    writeln!(out, "}}")
 }
 
 /// `<Dockerfile>.dockerignore` next to the Dockerfile wins over the

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_proto::env::FrontendEnv;
-use stagecraft_proto::{Bridge, CacheImport, RefId, SolveOptions};
+use stagecraft_proto::{Bridge, CacheImport, SolveOptions};
 
 use super::caps_check;
 use super::failure::{Failure, SourceText};
@@ -11,16 +11,14 @@ use super::load;
 use super::lowering::{self, BuildWarning, LowerInput};
 use super::request::{Request, Subrequest};
 use super::resolver::BridgeResolver;
-use super::{result, subrequest, warnings};
+use super::result::{self, ImageResult, PlatformImage};
+use super::{subrequest, warnings};
 
 /// What to hand to `Return` when all went well.
 #[derive(Debug)]
 pub enum Answer {
-    /// The built image.
-    Image {
-        reference: RefId,
-        metadata: BTreeMap<String, Vec<u8>>,
-    },
+    /// The built image (one per platform).
+    Image(ImageResult),
     /// A subrequest's answer: metadata only.
     Metadata(BTreeMap<String, Vec<u8>>),
 }
@@ -66,40 +64,13 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     let exclude_patterns = load::dockerignore(bridge, &request, &dockerfile, &inputs).await?;
 
     let resolver = BridgeResolver::new(bridge.clone());
-    let built = lowering::lower(
-        LowerInput {
-            dockerfile: &instructions,
-            escape: parsed.escape,
-            source: &dockerfile,
-            options: &request.options,
-            session_id: request.session_for(super::request::CONTEXT_LOCAL),
-            exclude_patterns,
-            llb_caps: pong
-                .caps
-                .llb
-                .enabled()
-                .map(str::to_string)
-                .collect::<BTreeSet<_>>(),
-        },
-        &resolver,
-    )
-    .await?;
-    caps_check::check(&pong.caps, &built.definition, source)?;
-
-    let parse_warnings = parsed.warnings.iter().map(|w| BuildWarning {
-        short: w.short.clone(),
-        detail: w.detail.clone(),
-        url: w.url.clone(),
-        span: w.span,
-    });
-    warnings::send(
-        bridge,
-        &dockerfile,
-        parse_warnings.chain(built.warnings.iter().cloned()),
-    )
-    .await;
-
-    let options = SolveOptions {
+    let llb_caps = pong
+        .caps
+        .llb
+        .enabled()
+        .map(str::to_string)
+        .collect::<BTreeSet<_>>();
+    let solve_options = SolveOptions {
         cache_imports: request
             .options
             .cache_imports
@@ -111,12 +82,53 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             .collect(),
         ..SolveOptions::default()
     };
-    let reference = bridge
-        .solve(built.definition, &options)
-        .await
-        .map_err(Failure::Solve)?;
-    Ok(Answer::Image {
-        reference,
-        metadata: result::metadata(built.image_config, &built.platform, built.epoch),
-    })
+    // One lowering and one Solve per platform, as the reference does: the
+    // steps two platforms share (a `FROM --platform=$BUILDPLATFORM` stage)
+    // marshal to the same op digests, which BuildKit runs once.
+    let mut images = Vec::new();
+    for (index, options) in request.options.for_each_platform().iter().enumerate() {
+        let built = lowering::lower(
+            LowerInput {
+                dockerfile: &instructions,
+                escape: parsed.escape,
+                source: &dockerfile,
+                options,
+                session_id: request.session_for(super::request::CONTEXT_LOCAL),
+                exclude_patterns: exclude_patterns.clone(),
+                llb_caps: llb_caps.clone(),
+            },
+            &resolver,
+        )
+        .await?;
+        caps_check::check(&pong.caps, &built.definition, source)?;
+        // Warnings are the same for every platform: the first one speaks.
+        if index == 0 {
+            let parse_warnings = parsed.warnings.iter().map(|w| BuildWarning {
+                short: w.short.clone(),
+                detail: w.detail.clone(),
+                url: w.url.clone(),
+                span: w.span,
+            });
+            warnings::send(
+                bridge,
+                &dockerfile,
+                parse_warnings.chain(built.warnings.iter().cloned()),
+            )
+            .await;
+        }
+        let reference = bridge
+            .solve(built.definition, &solve_options)
+            .await
+            .map_err(Failure::Solve)?;
+        images.push(PlatformImage {
+            reference,
+            image_config: built.image_config,
+            platform: built.platform,
+            epoch: built.epoch,
+        });
+    }
+    Ok(Answer::Image(result::image_result(
+        images,
+        request.options.multi_platform,
+    )))
 }

@@ -25,6 +25,7 @@ use stagecraft_proto::moby::buildkit::v1::frontend as gw;
 
 use build::Answer;
 use failure::Failure;
+use result::{ImageResult, Refs};
 
 /// True when BuildKit's variables are in the environment.
 pub fn started_by_buildkit() -> bool {
@@ -77,10 +78,14 @@ async fn guarded(
 /// The one `Return` of the run.
 async fn deliver(bridge: &Bridge, outcome: Result<Answer, Failure>) -> ExitCode {
     let (returned, ok) = match outcome {
-        Ok(Answer::Image {
-            reference,
+        Ok(Answer::Image(ImageResult {
+            refs: Refs::Single(reference),
             metadata,
-        }) => (bridge.return_result(&reference, metadata).await, true),
+        })) => (bridge.return_result(&reference, metadata).await, true),
+        Ok(Answer::Image(ImageResult {
+            refs: Refs::ByPlatform(refs),
+            metadata,
+        })) => (bridge.return_refs(&refs, metadata).await, true),
         Ok(Answer::Metadata(metadata)) => (
             bridge
                 .return_full_result(gw::Result {

@@ -1,17 +1,31 @@
 //! Base image configs through the daemon's `ResolveImageConfig`.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use stagecraft_lower::{ImageResolver, Platform, ResolveError, ResolveMode, ResolvedImage};
 use stagecraft_proto::Bridge;
 
-/// Resolves images over the Bridge; shared by all stages of one build.
+/// Reference, platform ID, mode and progress name: a second lowering (the
+/// next platform) asking the same is answered from memory, as the
+/// reference caches its lookups, so a `FROM --platform=$BUILDPLATFORM`
+/// image is looked up once per build.
+type Key = (String, String, &'static str, String);
+
+/// Resolves images over the Bridge; shared by all stages and platforms of
+/// one build.
 #[derive(Clone, Debug)]
 pub struct BridgeResolver {
     bridge: Bridge,
+    answers: Arc<Mutex<BTreeMap<Key, Result<ResolvedImage, ResolveError>>>>,
 }
 
 impl BridgeResolver {
     pub fn new(bridge: Bridge) -> Self {
-        BridgeResolver { bridge }
+        BridgeResolver {
+            bridge,
+            answers: Arc::default(),
+        }
     }
 }
 
@@ -19,6 +33,38 @@ impl ImageResolver for BridgeResolver {
     /// A missing digest (dockerd's answer for images in its own store) stays
     /// `None`, so the reference is used unpinned.
     async fn resolve(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        mode: ResolveMode,
+        log_name: &str,
+    ) -> Result<ResolvedImage, ResolveError> {
+        let key = (
+            reference.to_string(),
+            platform.id(),
+            mode.as_str(),
+            log_name.to_string(),
+        );
+        let known = self
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        if let Some(answer) = known {
+            return answer;
+        }
+        let answer = self.ask(reference, platform, mode, log_name).await;
+        self.answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, answer.clone());
+        answer
+    }
+}
+
+impl BridgeResolver {
+    async fn ask(
         &self,
         reference: &str,
         platform: &Platform,
