@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything CI runs: machine setup, the Rust test suite, the integration tests.
+# Everything CI runs: machine setup, the Rust test suite, clippy, the integration tests.
 # Runs every part even when an earlier one fails, prints each summary, and
 # exits non-zero when anything failed. CI=true is passed through to cargo
 # (tests then fail instead of skipping when their data is missing).
@@ -51,6 +51,12 @@ cargo_summary="$(awk '/^test result:/ {
     }
     END { printf "%d passed, %d failed, %d ignored in %d test binaries", p, f, g, n }' "$LOG_DIR/cargo-test.log")"
 record cargo-test "$status" "$cargo_summary" "$(since "$start")"
+
+echo "### cargo clippy --workspace --all-targets -- -D warnings"
+start="$(now)"
+(cd "$REPO_ROOT" && cargo clippy --workspace --all-targets -- -D warnings 2>&1) | tee "$LOG_DIR/cargo-clippy.log"
+status="${PIPESTATUS[0]}"
+record clippy "$status" "$(grep -cE '^(warning|error)(\[|:)' "$LOG_DIR/cargo-clippy.log") findings" "$(since "$start")"
 
 echo "### reference oracle"
 start="$(now)"

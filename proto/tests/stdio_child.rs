@@ -1,5 +1,6 @@
 //! A real child process speaking gRPC over its stdin/stdout pipes to the
 //! fake BuildKit, as a frontend does inside BuildKit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::process::{Command, Stdio};
 use std::time::Duration;

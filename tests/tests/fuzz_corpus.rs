@@ -1,5 +1,6 @@
 //! Every input the fuzzer kept (its corpus, and any crash it found) runs
 //! through the phases again on each `cargo test`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::path::PathBuf;
 

@@ -1,6 +1,7 @@
 //! Every Dockerfile of BuildKit's parser test data, through the syntax layer
 //! and the instruction layer, against what the reference's
 //! `instructions.Parse` does with it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! Goldens live in `tests/golden/llb/*.json` (the `dump_json` form). After an
 //! intended change, regenerate them with `UPDATE_GOLDEN=1 cargo test -p
 //! stagecraft-tests --test llb_golden` and review the diff.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -44,7 +45,8 @@ fn dockerfile_map() -> SourceMap {
     )
 }
 
-/// The shape of the Definition in buildkit-frontend.md Appendix A.
+/// The shape of the reference frontend's Definition for a two-stage Go
+/// build (the Dockerfile of `dockerfile_map`).
 fn appendix_graph() -> State {
     let sm = dockerfile_map();
     let base = State::image(

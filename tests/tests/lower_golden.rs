@@ -4,6 +4,7 @@
 //! `stagecraft_llb::dump_json` prints them, then the image config. After an
 //! intended change, regenerate with `UPDATE_GOLDEN=1 cargo test -p
 //! stagecraft-tests --test lower_golden` and review the diff.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 
@@ -196,9 +197,9 @@ fn context_paths_become_followpaths() {
     );
 }
 
-/// The Dockerfile of buildkit-frontend.md Appendix A: names, lines and
-/// history as the current reference frontend writes them (HEAD adds
-/// `--chown` to the history text, which v0.11.6 in the appendix did not).
+/// A two-stage Go build (the one `lower_run_copy` compares op by op):
+/// names, lines and history as the current reference frontend writes them
+/// (it adds `--chown` to the history text, which v0.11.6 did not).
 #[test]
 fn appendix_a() {
     let text = "# syntax=docker/dockerfile:1\nARG BASE=alpine:3.19\nFROM ${BASE} AS build\nENV GOFLAGS=-mod=vendor\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN --mount=type=cache,target=/root/.cache \\\n    --mount=type=secret,id=tok \\\n    go build -o /out/app .\n\nFROM scratch\nCOPY --from=build /out/app /app\nCOPY --link --chown=1000:1000 README.md /\nENTRYPOINT [\"/app\"]\n";

@@ -1,6 +1,7 @@
 //! The reference parser's own test vectors: every `testfiles/NAME/Dockerfile`
 //! must dump to `testfiles/NAME/result`, and every
 //! `testfiles-negative/NAME/Dockerfile` must be rejected.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The gateway client of stagecraft-proto against the fake BuildKit, over an
 //! in-memory HTTP/2 connection.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::collections::BTreeMap;
 

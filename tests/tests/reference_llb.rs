@@ -11,6 +11,7 @@
 //! Equal digests mean byte-identical ops. Metadata caps may differ only in
 //! the ways listed in [`OURS_ONLY_CAPS`] and [`REFERENCE_ONLY_CAPS`], and
 //! `--link` progress group ids are random in the reference.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;

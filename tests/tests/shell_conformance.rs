@@ -1,6 +1,7 @@
 //! The reference lexer's own expansion and word-splitting vectors, run against stagecraft-shell.
 //!
 //! The data is read from `<workspace>/../shared/conformance/buildkit` (never copied into the repo).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 

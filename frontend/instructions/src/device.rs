@@ -23,7 +23,7 @@ pub enum DeviceError {
     InvalidBool { value: String },
     #[error(
         "unexpected key '{key}' in '{field}'{}",
-        crate::error::Hint(suggestion)
+        crate::suggest::Hint(suggestion)
     )]
     UnknownKey {
         key: String,

@@ -3,6 +3,7 @@ use stagecraft_syntax::Span;
 use crate::device::DeviceError;
 use crate::duration::DurationError;
 use crate::mount::MountError;
+use crate::suggest::Hint;
 
 /// Why a Dockerfile's instructions were rejected, with the lines concerned.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -43,18 +44,6 @@ impl std::fmt::Display for InstructionError {
                 "dockerfile parse error on line {}: {}",
                 self.span.start, self.kind
             ),
-        }
-    }
-}
-
-/// Renders ` (did you mean X?)` when a suggestion exists.
-pub(crate) struct Hint<'a>(pub &'a Option<String>);
-
-impl std::fmt::Display for Hint<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(s) => write!(f, " (did you mean {s}?)"),
-            None => Ok(()),
         }
     }
 }

@@ -212,6 +212,13 @@ pub fn parse_node(node: &Node) -> Result<Item, InstructionError> {
 }
 
 /// Types a node that must not be FROM (e.g. an ONBUILD trigger).
+impl OnbuildInstruction {
+    /// Types the trigger instruction (what a child build would do).
+    pub fn parse_trigger(&self) -> Result<Instruction, InstructionError> {
+        parse_command(&self.node)
+    }
+}
+
 pub fn parse_command(node: &Node) -> Result<Instruction, InstructionError> {
     match parse_node(node)? {
         Item::Instruction(i) => Ok(i),

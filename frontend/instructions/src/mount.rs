@@ -25,14 +25,14 @@ pub enum MountError {
     FromVariable,
     #[error("expanding mount option {key}: {message}")]
     Expand { key: String, message: String },
-    #[error("unsupported mount type {value:?}{}", crate::error::Hint(suggestion))]
+    #[error("unsupported mount type {value:?}{}", crate::suggest::Hint(suggestion))]
     UnknownType {
         value: String,
         suggestion: Option<String>,
     },
     #[error(
         "unsupported sharing value {value:?}{}",
-        crate::error::Hint(suggestion)
+        crate::suggest::Hint(suggestion)
     )]
     UnknownSharing {
         value: String,
@@ -44,7 +44,7 @@ pub enum MountError {
     KeyNotForType { key: String, kind: MountType },
     #[error(
         "unexpected key '{key}' in '{field}'{}",
-        crate::error::Hint(suggestion)
+        crate::suggest::Hint(suggestion)
     )]
     UnknownKey {
         key: String,
@@ -312,20 +312,6 @@ impl MountSpec {
             }
         }
         Ok(())
-    }
-
-    /// The `from=` value (the last one if repeated), read without expanding
-    /// or checking anything else: what the stage graph needs before any
-    /// value can be expanded. Any mount type may name one.
-    pub fn from_value(&self) -> Option<String> {
-        csv::fields(&self.raw)
-            .ok()?
-            .into_iter()
-            .filter_map(|field| {
-                let (key, value) = field.split_once('=')?;
-                key.eq_ignore_ascii_case("from").then(|| value.to_string())
-            })
-            .next_back()
     }
 
     /// Parses the mount, expanding each option value (except `from`) with

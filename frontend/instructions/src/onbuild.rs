@@ -2,10 +2,8 @@
 
 use stagecraft_syntax::Node;
 
-use crate::InstructionError;
 use crate::error::ErrorKind;
 use crate::flags::parse_flags;
-use crate::instruction::{Instruction, parse_command};
 use crate::origin::Origin;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,15 +15,8 @@ pub struct OnbuildInstruction {
     /// `ONBUILD`, heredoc bodies appended.
     pub expression: String,
     /// The trigger's syntax node. Like the reference, the trigger itself is
-    /// only checked when a child build runs it; see [`Self::parse_trigger`].
+    /// only checked when a child build runs it; see `OnbuildInstruction::parse_trigger`.
     pub node: Box<Node>,
-}
-
-impl OnbuildInstruction {
-    /// Types the trigger instruction (what a child build would do).
-    pub fn parse_trigger(&self) -> Result<Instruction, InstructionError> {
-        parse_command(&self.node)
-    }
 }
 
 fn strip_keyword(original: &str) -> &str {

@@ -41,6 +41,18 @@ pub fn suggest<'a>(
     })
 }
 
+/// Renders ` (did you mean X?)` when a suggestion exists.
+pub(crate) struct Hint<'a>(pub &'a Option<String>);
+
+impl std::fmt::Display for Hint<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(s) => write!(f, " (did you mean {s}?)"),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Parse + type + lower generated Dockerfiles of ~2,000 and ~10,000 lines:
 //! many stages, each copying from the one before, with a resolver that
 //! answers at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::hint::black_box;
 

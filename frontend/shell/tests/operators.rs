@@ -1,4 +1,5 @@
 //! `$NAME`, `${NAME}` and every `${NAME<op>operand}` form.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The reference's option modes: raw quotes, raw escapes, skip unset env, skip quote processing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Quotes, the escape character and word splitting.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The CLI as a user runs it: real process, real stdin/stdout.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

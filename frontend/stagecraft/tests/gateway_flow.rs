@@ -1,5 +1,6 @@
 //! The real `stagecraft` binary run as BuildKit runs a frontend: pipes as
 //! stdin/stdout speaking to a fake BuildKit, options in the environment.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod support;
 

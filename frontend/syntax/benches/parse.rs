@@ -1,6 +1,7 @@
 //! Parsing speed on generated Dockerfiles of 200, 2,000 and 10,000 lines
 //! mixing every shape the parser handles: directives, continuations,
 //! comments, JSON and shell forms, flags and heredocs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 

@@ -1,5 +1,6 @@
 //! Whole-file parsing: directives, continuations, comments, heredocs, spans
 //! and errors, through the public API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use stagecraft_syntax::{Heredoc, Span, SyntaxErrorKind, parse};
 

@@ -384,17 +384,3 @@ fn ram_sizes() {
         assert_eq!(ram_in_bytes(text), *want, "{text:?}");
     }
 }
-
-#[test]
-fn from_value_without_expansion() {
-    let cases: &[(&str, Option<&str>)] = &[
-        ("type=cache,target=/c,from=seed,mode=$M", Some("seed")),
-        ("FROM=a,target=/x,from=b", Some("b")),
-        ("type=bind,target=/x", None),
-        ("type=secret,id=x", None),
-        ("target=\"/x", None),
-    ];
-    for (raw, want) in cases {
-        assert_eq!(MountSpec::new(*raw).from_value().as_deref(), *want, "{raw}");
-    }
-}
