@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -32,7 +33,7 @@ type caseResult struct {
 }
 
 // runReference is referenceLLB with a panic turned into an error.
-func runReference(r *request) (def *pb.Definition, refs []string, err error) {
+func runReference(r *request) (out *converted, refs []string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
@@ -43,8 +44,8 @@ func runReference(r *request) (def *pb.Definition, refs []string, err error) {
 
 func compareCase(bin string, allow *allowList, c testCase) caseResult {
 	res := caseResult{c: c}
-	rdef, refs, rerr := runReference(&c.req)
-	odef, oerr := oursLLB(bin, &c.req, refs)
+	rconv, refs, rerr := runReference(&c.req)
+	oconv, oerr := oursLLB(bin, &c.req, refs)
 	switch {
 	case rerr != nil && oerr != nil:
 		res.reject = errorLine(rerr)
@@ -52,18 +53,9 @@ func compareCase(bin string, allow *allowList, c testCase) caseResult {
 		res.diffs = []diff{{"result", "result", "ok", "error: " + errorLine(rerr)}}
 	case oerr != nil:
 		res.diffs = []diff{{"result", "result", "error: " + oerr.Error(), "ok"}}
-	case len(odef.Def) == 0 || len(rdef.Def) == 0:
-		if len(odef.Def) != len(rdef.Def) {
-			res.diffs = []diff{{"definition", "op count", fmt.Sprint(len(odef.Def)), fmt.Sprint(len(rdef.Def))}}
-		}
 	default:
-		og, err1 := newGraph(odef)
-		rg, err2 := newGraph(rdef)
-		if err1 != nil || err2 != nil {
-			res.diffs = []diff{{"result", "definition", fmt.Sprint(err1), fmt.Sprint(err2)}}
-		} else {
-			res.diffs = compareGraphs(og, rg)
-		}
+		res.diffs = compareDefinitions(oconv.def, rconv.def)
+		res.diffs = append(res.diffs, compareImages(oconv.image, rconv.image)...)
 	}
 	for _, d := range res.diffs {
 		if e := allow.allows(c.name, d.key()); e != nil {
@@ -79,6 +71,58 @@ func compareCase(bin string, allow *allowList, c testCase) caseResult {
 		res.outcome = allowed
 	}
 	return res
+}
+
+func compareDefinitions(odef, rdef *pb.Definition) []diff {
+	if len(odef.Def) == 0 || len(rdef.Def) == 0 {
+		if len(odef.Def) != len(rdef.Def) {
+			return []diff{{"definition", "op count", fmt.Sprint(len(odef.Def)), fmt.Sprint(len(rdef.Def))}}
+		}
+		return nil
+	}
+	og, err1 := newGraph(odef)
+	rg, err2 := newGraph(rdef)
+	if err1 != nil || err2 != nil {
+		return []diff{{"result", "definition", fmt.Sprint(err1), fmt.Sprint(err2)}}
+	}
+	return compareGraphs(og, rg)
+}
+
+// compareImages compares the image configs field by field.
+func compareImages(ours, ref []byte) []diff {
+	flat := func(dt []byte) map[string]string {
+		out := map[string]string{}
+		var v any
+		if err := json.Unmarshal(dt, &v); err != nil {
+			out["image"] = "unreadable: " + err.Error()
+			return out
+		}
+		flattenJSON(out, "image", v)
+		// Go writes a nil list as null where we omit it; BuildKit reads
+		// both as absent.
+		for k, v := range out {
+			if v == "null" {
+				delete(out, k)
+			}
+		}
+		return out
+	}
+	fo, fr := flat(ours), flat(ref)
+	var out []diff
+	for _, k := range unionKeys(fo, fr) {
+		vo, okO := fo[k]
+		vr, okR := fr[k]
+		if !okO {
+			vo = none
+		}
+		if !okR {
+			vr = none
+		}
+		if vo != vr {
+			out = append(out, diff{"image config", k, vo, vr})
+		}
+	}
+	return out
 }
 
 // cmdCompare compares `stagecraft llb` with the reference on every

@@ -17,6 +17,8 @@ func cmdLLB(args []string) error {
 	fs := flag.NewFlagSet("llb", flag.ExitOnError)
 	var c commonFlags
 	c.register(fs)
+	var imageOut string
+	fs.StringVar(&imageOut, "image-out", "", "also write the image config JSON to this file")
 	fs.Parse(args)
 	reqs, err := c.requests()
 	if err != nil {
@@ -25,9 +27,15 @@ func cmdLLB(args []string) error {
 	if len(reqs) != 1 {
 		return fmt.Errorf("llb takes one -f")
 	}
-	def, refs, err := referenceLLB(context.Background(), &reqs[0])
+	conv, refs, err := referenceLLB(context.Background(), &reqs[0])
 	if err != nil {
 		return fmt.Errorf("reference: %s", errorLine(err))
+	}
+	def := conv.def
+	if imageOut != "" {
+		if err := os.WriteFile(imageOut, conv.image, 0o644); err != nil {
+			return err
+		}
 	}
 	for _, r := range refs {
 		fmt.Fprintf(os.Stderr, "resolved %s with %s\n", r, reqs[0].images.fileFor(r))

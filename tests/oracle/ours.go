@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -13,9 +14,16 @@ import (
 	"github.com/pkg/errors"
 )
 
-// oursLLB runs `stagecraft llb` and decodes the Definition it prints.
-func oursLLB(bin string, r *request, refs []string) (*pb.Definition, error) {
-	args := []string{"llb", "-f", r.dockerfile, "--context", r.context}
+// oursLLB runs `stagecraft llb` and decodes the Definition it prints and
+// the image config it writes.
+func oursLLB(bin string, r *request, refs []string) (*converted, error) {
+	imageFile, err := os.CreateTemp("", "oracle-image-")
+	if err != nil {
+		return nil, err
+	}
+	imageFile.Close()
+	defer os.Remove(imageFile.Name())
+	args := []string{"llb", "-f", r.dockerfile, "--context", r.context, "--image-out", imageFile.Name()}
 	keys := make([]string, 0, len(r.opts))
 	for k := range r.opts {
 		keys = append(keys, k)
@@ -42,7 +50,11 @@ func oursLLB(bin string, r *request, refs []string) (*pb.Definition, error) {
 	if err := def.UnmarshalVT(stdout.Bytes()); err != nil {
 		return nil, errors.Wrap(err, "decoding our Definition")
 	}
-	return &def, nil
+	image, err := os.ReadFile(imageFile.Name())
+	if err != nil {
+		return nil, err
+	}
+	return &converted{def: &def, image: image}, nil
 }
 
 func firstLines(s string, n int) string {

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -199,9 +200,15 @@ func prepare(ctx context.Context, r *request) (*prepared, error) {
 	return &prepared{src: src, opt: opt, resolver: resolver}, nil
 }
 
-// referenceLLB is the reference's Definition for r, and the image refs it
-// resolved.
-func referenceLLB(ctx context.Context, r *request) (*pb.Definition, []string, error) {
+// converted is one side's answer: the Definition and the image config JSON.
+type converted struct {
+	def   *pb.Definition
+	image []byte
+}
+
+// referenceLLB is the reference's Definition and image config for r, and
+// the image refs it resolved.
+func referenceLLB(ctx context.Context, r *request) (*converted, []string, error) {
 	p, err := prepare(ctx, r)
 	if err != nil {
 		return nil, nil, err
@@ -214,7 +221,11 @@ func referenceLLB(ctx context.Context, r *request) (*pb.Definition, []string, er
 	if err != nil {
 		return nil, p.resolver.refs(), errors.Wrap(err, "marshal")
 	}
-	return def.ToPB(), p.resolver.refs(), nil
+	image, err := json.Marshal(res.Image)
+	if err != nil {
+		return nil, p.resolver.refs(), errors.Wrap(err, "image config")
+	}
+	return &converted{def: def.ToPB(), image: image}, p.resolver.refs(), nil
 }
 
 // referenceLint is the reference linter's result for r, as the lint

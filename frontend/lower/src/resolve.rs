@@ -57,6 +57,9 @@ pub(crate) async fn resolve_bases(
         match &node.base {
             Base::Stage(_) => {}
             Base::Scratch => {
+                // The reference gives a scratch stage the target platform,
+                // whatever its `--platform` says.
+                let platform = options.platform().clone();
                 done.insert(
                     t,
                     ResolvedBase {

@@ -51,6 +51,9 @@ pub struct LlbArgs {
     /// `label:k=v` (repeatable; wins over the flags above).
     #[arg(long = "opt", value_name = "K=V")]
     opts: Vec<String>,
+    /// Also write the image config the build would produce to this file.
+    #[arg(long = "image-out", value_name = "FILE")]
+    image_out: Option<PathBuf>,
     /// Print the Definition readably, one op per line with its digest.
     #[arg(long)]
     json: bool,
@@ -116,6 +119,7 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
         .map_err(|e| format!("error: starting the runtime: {e}"))?;
     let mut definitions = Vec::new();
     let mut unresolved = std::collections::BTreeSet::new();
+    let mut images = Vec::new();
     for options in &per_platform {
         let request = LowerRequest {
             dockerfile: &loaded.dockerfile,
@@ -129,6 +133,7 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
             .block_on(stagecraft_lower::lower(request, &resolver))
             .map_err(|e| loaded.error(e.span, &e.kind.to_string()))?;
         unresolved.extend(lowered.unresolved_images);
+        images.push((options.platform().id(), lowered.image.to_json()));
         definitions.push((
             options.platform().id(),
             stagecraft_llb::marshal(&lowered.state),
@@ -139,6 +144,10 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
             "note: no --image-config for {}: their ENV, WORKDIR, USER and ONBUILD are not applied",
             unresolved.into_iter().collect::<Vec<_>>().join(", ")
         );
+    }
+    if let Some(path) = &args.image_out {
+        std::fs::write(path, images_json(&images))
+            .map_err(|e| format!("error: {}: {e}", path.display()))?;
     }
     let mut stdout = std::io::stdout().lock();
     let written = match definitions.as_slice() {
@@ -151,6 +160,23 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
     written
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("error: writing stdout: {e}"))
+}
+
+/// One platform's image config as is; several as `{"linux/amd64": {…}, …}`.
+fn images_json(images: &[(String, Vec<u8>)]) -> Vec<u8> {
+    match images {
+        [(_, config)] => config.clone(),
+        several => {
+            let map: serde_json::Map<String, serde_json::Value> = several
+                .iter()
+                .map(|(platform, config)| {
+                    let value = serde_json::from_slice(config).unwrap_or(serde_json::Value::Null);
+                    (platform.clone(), value)
+                })
+                .collect();
+            serde_json::Value::Object(map).to_string().into_bytes()
+        }
+    }
 }
 
 /// `{"linux/amd64": [ops…], "linux/arm64": [ops…]}` in the order asked: ops

@@ -1,3 +1,0 @@
-FROM alpine
-RUN echo $A $OB
-ONBUILD RUN echo child

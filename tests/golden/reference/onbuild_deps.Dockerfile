@@ -1,2 +1,0 @@
-FROM onb2
-RUN true

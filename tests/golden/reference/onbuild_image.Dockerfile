@@ -1,2 +1,0 @@
-FROM onb:1
-ENV MINE=$FROM_IMAGE
