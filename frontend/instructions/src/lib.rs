@@ -40,6 +40,7 @@ mod metadata;
 mod mount;
 mod onbuild;
 mod origin;
+pub mod reference;
 mod run;
 mod signal;
 mod stage;

@@ -20,7 +20,7 @@ pub mod image;
 mod onbuild;
 pub mod options;
 pub mod platform;
-pub mod reference;
+pub use stagecraft_instructions::reference;
 mod resolve;
 mod steps;
 mod target;

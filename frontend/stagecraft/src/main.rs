@@ -1,6 +1,7 @@
 //! `stagecraft`: with no subcommand inside BuildKit, the Dockerfile frontend;
 //! otherwise a CLI over the same phases.
 
+mod checks;
 mod cli;
 mod diagnostic;
 mod dockerignore;

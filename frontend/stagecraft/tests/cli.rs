@@ -242,3 +242,122 @@ fn llb_with_several_platforms_prints_each_as_json_and_refuses_binary() {
     assert!(one.status.success(), "{}", text(&one.stderr));
     assert!(text(&one.stdout).contains("[linux/arm64 stage-1 2/2] COPY"));
 }
+
+const LINTY: &str = "FROM alpine as base\nMAINTAINER me\nCMD echo hi\n";
+
+#[test]
+fn lint_text_shows_file_line_rule_message_and_snippet() {
+    let dir = project(LINTY);
+    let out = stagecraft(&["lint"], "", dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "Dockerfile:1: FromAsCasing: 'as' and 'FROM' keywords' casing do not match\n 1 | FROM alpine as base\n   = https://docs.docker.com/go/dockerfile/rule/from-as-casing/\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Dockerfile:2: MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label\n 2 | MAINTAINER me"), "{stdout}");
+    assert!(
+        stdout.contains("Dockerfile:3: JSONArgsRecommended: JSON arguments recommended for CMD"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("Check complete, 3 warnings found.\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn lint_exit_codes() {
+    let dir = project("FROM alpine\nCMD [\"x\"]\n");
+    let clean = stagecraft(&["lint", "-f", "Dockerfile"], "", dir.path());
+    assert_eq!(clean.status.code(), Some(0));
+    assert_eq!(text(&clean.stdout), "Check complete, no warnings found.\n");
+
+    let dir = project(LINTY);
+    let strict = stagecraft(&["lint", "--strict"], "", dir.path());
+    assert_eq!(strict.status.code(), Some(1));
+    let by_config = stagecraft(&["lint", "--check", "error=true"], "", dir.path());
+    assert_eq!(by_config.status.code(), Some(1));
+    let skipped = stagecraft(&["lint", "--check", "skip=all;error=true"], "", dir.path());
+    assert_eq!(skipped.status.code(), Some(0));
+    let directive = project("# check=error=true\nFROM alpine\nMAINTAINER me\n");
+    assert_eq!(
+        stagecraft(&["lint"], "", directive.path()).status.code(),
+        Some(1)
+    );
+
+    let missing = stagecraft(&["lint", "-f", "nope"], "", dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("nope"));
+    let broken = project("FROM alpine\nRUNN x\n");
+    let out = stagecraft(&["lint"], "", broken.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("Dockerfile:2:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn lint_json_is_shaped_like_the_lint_subrequest() {
+    let dir = project(LINTY);
+    std::fs::write(dir.path().join("Other"), "FROM alpine\nENV A b\n").unwrap();
+    let out = stagecraft(
+        &["lint", "--format", "json", "Dockerfile", "Other"],
+        "",
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = v["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 4);
+    assert_eq!(warnings[0]["ruleName"], "FromAsCasing");
+    assert_eq!(
+        warnings[0]["description"],
+        "The 'as' keyword should match the case of the 'from' keyword"
+    );
+    assert_eq!(
+        warnings[0]["detail"],
+        "'as' and 'FROM' keywords' casing do not match"
+    );
+    assert_eq!(warnings[0]["location"]["ranges"][0]["start"]["line"], 1);
+    assert_eq!(warnings[3]["ruleName"], "LegacyKeyValueFormat");
+    assert_eq!(warnings[3]["location"]["sourceIndex"], 1);
+    assert_eq!(v["sources"][1]["filename"], "Other");
+    assert_eq!(v["sources"][0]["language"], "Dockerfile");
+}
+
+#[test]
+fn lint_sarif_names_rules_and_regions() {
+    let dir = project(LINTY);
+    let out = stagecraft(&["lint", "--format", "sarif", "--strict"], "", dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "stagecraft");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "FromAsCasing",
+            "JSONArgsRecommended",
+            "MaintainerDeprecated"
+        ]
+    );
+    let r = &run["results"][1];
+    assert_eq!(r["ruleId"], "MaintainerDeprecated");
+    assert_eq!(r["level"], "error");
+    assert_eq!(r["ruleIndex"], 2);
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "Dockerfile");
+    assert_eq!(loc["region"]["startLine"], 2);
+}

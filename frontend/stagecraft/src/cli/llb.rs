@@ -213,12 +213,17 @@ fn read_dockerignore(file: &str, context: &Path) -> Result<Vec<String>, String> 
 }
 
 /// Image configs given on the command line, keyed by normalised reference.
-struct FileResolver {
+pub(super) struct FileResolver {
     configs: BTreeMap<String, Vec<u8>>,
 }
 
 impl FileResolver {
-    fn from_args(pairs: &[String]) -> Result<Self, String> {
+    /// The config given for a normalised reference.
+    pub(super) fn config(&self, normalized: &str) -> Option<&[u8]> {
+        self.configs.get(normalized).map(Vec::as_slice)
+    }
+
+    pub(super) fn from_args(pairs: &[String]) -> Result<Self, String> {
         let mut configs = BTreeMap::new();
         for pair in pairs {
             let (name, file) = pair.split_once('=').ok_or_else(|| {
@@ -236,7 +241,7 @@ impl FileResolver {
 /// Accepts an image config blob, or `docker inspect` output (an array of
 /// objects whose `Config` is the container config), so either can be saved
 /// straight to a file.
-fn config_of(bytes: &[u8], file: &str) -> Result<Vec<u8>, String> {
+pub(super) fn config_of(bytes: &[u8], file: &str) -> Result<Vec<u8>, String> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| format!("error: {file}: not JSON: {e}"))?;
     let inspected = match &value {

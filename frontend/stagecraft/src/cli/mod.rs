@@ -2,6 +2,7 @@
 //! and for `buildctl` pipelines.
 
 mod debug;
+mod lint;
 mod llb;
 mod source;
 mod targets;
@@ -33,6 +34,8 @@ enum Command {
     Targets(targets::TargetsArgs),
     /// Show the stage graph and which stages a target needs.
     Graph(targets::GraphArgs),
+    /// Run the build checks (lint rules) without building.
+    Lint(lint::LintArgs),
     /// Look inside the phases: the parse tree, word expansion.
     #[command(subcommand)]
     Debug(debug::DebugCommand),
@@ -53,6 +56,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Lint(args) => return lint::run(args),
         Command::Llb(args) => llb::run(args),
         Command::Targets(args) => targets::targets(args),
         Command::Graph(args) => targets::graph(args),

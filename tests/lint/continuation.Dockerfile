@@ -1,0 +1,8 @@
+FROM alpine
+RUN echo a \
+
+  b
+
+RUN echo \
+# comment inside
+  c

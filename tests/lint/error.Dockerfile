@@ -1,0 +1,4 @@
+# check=error=true;skip=JSONArgsRecommended
+FROM alpine as base
+MAINTAINER x
+CMD echo skipped

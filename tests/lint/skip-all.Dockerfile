@@ -1,0 +1,4 @@
+# check=skip=all
+FROM alpine AS Bad
+MAINTAINER x
+CMD echo
