@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The live reference oracle: builds tests/oracle (Go, pinned to BuildKit's
 # own frontend) and compares `stagecraft llb` with the reference's
-# dockerfile2llb for every Dockerfile the project holds. Extra arguments go
-# to `oracle compare` (e.g. -v, --only NAME).
+# dockerfile2llb for every Dockerfile the project holds, and `stagecraft lint`
+# with the reference linter. Extra arguments go to both comparisons (e.g. -v,
+# --only NAME).
 #
 # Go builds are cached in the default GOCACHE. Without Go the run is skipped,
 # except with CI=true, where that is a failure.
@@ -34,4 +35,12 @@ if [[ -z "${STAGECRAFT_BIN:-}" ]]; then
     STAGECRAFT_BIN="$REPO_ROOT/target/debug/stagecraft"
 fi
 
-exec "$ORACLE_BIN" compare --stagecraft "$STAGECRAFT_BIN" --repo "$REPO_ROOT" "$@"
+status=0
+"$ORACLE_BIN" compare --stagecraft "$STAGECRAFT_BIN" --repo "$REPO_ROOT" "$@" || status=1
+# The lint findings, once the binary has `stagecraft lint`.
+if "$STAGECRAFT_BIN" lint --help >/dev/null 2>&1; then
+    "$ORACLE_BIN" compare-lint --stagecraft "$STAGECRAFT_BIN" --repo "$REPO_ROOT" "$@" || status=1
+else
+    echo "reference-lint: not compared ($STAGECRAFT_BIN has no lint command)"
+fi
+exit "$status"

@@ -62,7 +62,7 @@ echo "### reference oracle"
 start="$(now)"
 "$INTEGRATION_DIR/oracle.sh" 2>&1 | tee "$LOG_DIR/oracle.log"
 status="${PIPESTATUS[0]}"
-record oracle "$status" "$(grep -E '^reference-llb ' "$LOG_DIR/oracle.log" | tail -n 1)" "$(since "$start")"
+record oracle "$status" "$(grep -E '^reference-(llb|lint)' "$LOG_DIR/oracle.log" | paste -sd ';' | sed 's/;/; /g')" "$(since "$start")"
 
 echo "### integration"
 start="$(now)"

@@ -57,8 +57,14 @@ func compareCase(bin string, allow *allowList, c testCase) caseResult {
 		res.diffs = compareDefinitions(oconv.def, rconv.def)
 		res.diffs = append(res.diffs, compareImages(oconv.image, rconv.image)...)
 	}
+	res.classify(allow)
+	return res
+}
+
+// classify sorts the differences into allowed ones and failures.
+func (res *caseResult) classify(allow *allowList) {
 	for _, d := range res.diffs {
-		if e := allow.allows(c.name, d.key()); e != nil {
+		if e := allow.allows(res.c.name, d.key()); e != nil {
 			res.allowedBy = append(res.allowedBy, e)
 		} else {
 			res.failures = append(res.failures, d)
@@ -70,7 +76,6 @@ func compareCase(bin string, allow *allowList, c testCase) caseResult {
 	case len(res.diffs) > 0:
 		res.outcome = allowed
 	}
-	return res
 }
 
 func compareDefinitions(odef, rdef *pb.Definition) []diff {
@@ -129,24 +134,41 @@ func compareImages(ours, ref []byte) []diff {
 // Dockerfile of the corpus and prints each difference and a summary.
 func cmdCompare(args []string) (bool, error) {
 	fs := flag.NewFlagSet("compare", flag.ExitOnError)
-	bin := fs.String("stagecraft", "", "the stagecraft binary")
-	repo := fs.String("repo", ".", "the repository root")
-	only := fs.String("only", "", "only cases whose name contains this")
-	verbose := fs.Bool("v", false, "also print allowed differences and both-reject messages")
-	allowPath := fs.String("allow", "", "the allow-list (default: tests/oracle/allow.txt)")
+	s := registerCompareFlags(fs, "allow.txt")
 	fs.Parse(args)
-	if *bin == "" {
+	return s.run("reference-llb", compareCase)
+}
+
+// compareSession is one comparison run over the corpus.
+type compareSession struct {
+	bin, repo, only, allowPath, allowName *string
+	verbose                               *bool
+}
+
+func registerCompareFlags(fs *flag.FlagSet, allowName string) *compareSession {
+	return &compareSession{
+		bin:       fs.String("stagecraft", "", "the stagecraft binary"),
+		repo:      fs.String("repo", ".", "the repository root"),
+		only:      fs.String("only", "", "only cases whose name contains this"),
+		verbose:   fs.Bool("v", false, "also print allowed differences and both-reject messages"),
+		allowPath: fs.String("allow", "", "the allow-list (default: tests/oracle/"+allowName+")"),
+		allowName: &allowName,
+	}
+}
+
+func (s *compareSession) run(label string, check func(bin string, allow *allowList, c testCase) caseResult) (bool, error) {
+	if *s.bin == "" {
 		return false, fmt.Errorf("--stagecraft is required")
 	}
-	root, err := filepath.Abs(*repo)
+	root, err := filepath.Abs(*s.repo)
 	if err != nil {
 		return false, err
 	}
 	oracle := filepath.Join(root, "tests/oracle")
-	if *allowPath == "" {
-		*allowPath = filepath.Join(oracle, "allow.txt")
+	if *s.allowPath == "" {
+		*s.allowPath = filepath.Join(oracle, *s.allowName)
 	}
-	allow, err := loadAllowList(*allowPath)
+	allow, err := loadAllowList(*s.allowPath)
 	if err != nil {
 		return false, err
 	}
@@ -176,7 +198,7 @@ func cmdCompare(args []string) (bool, error) {
 
 	var cases []testCase
 	for _, c := range b.cases {
-		if strings.Contains(c.name, *only) {
+		if strings.Contains(c.name, *s.only) {
 			cases = append(cases, c)
 		}
 	}
@@ -188,7 +210,7 @@ func cmdCompare(args []string) (bool, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				results[i] = compareCase(*bin, allow, cases[i])
+				results[i] = check(*s.bin, allow, cases[i])
 			}
 		}()
 	}
@@ -197,7 +219,14 @@ func cmdCompare(args []string) (bool, error) {
 	}
 	close(work)
 	wg.Wait()
+	return s.report(label, allow, results), nil
+}
 
+// report prints every failing difference (and, with -v, the allowed ones and
+// the shared rejections), one line per category and the summary line. It
+// says whether nothing differed.
+func (s *compareSession) report(label string, allow *allowList, results []caseResult) bool {
+	verbose := *s.verbose
 	type tally struct{ same, rejected, allowed, differ int }
 	byCat := map[string]*tally{}
 	total := tally{}
@@ -213,7 +242,7 @@ func cmdCompare(args []string) (bool, error) {
 			total.same++
 			if r.reject != "" {
 				t.rejected++
-				if *verbose {
+				if verbose {
 					fmt.Printf("both reject %s: %s\n", r.c.name, r.reject)
 				}
 			}
@@ -224,22 +253,21 @@ func cmdCompare(args []string) (bool, error) {
 			t.differ++
 			total.differ++
 		}
-		if r.outcome == differ || *verbose && r.outcome == allowed {
+		if r.outcome == differ || verbose && r.outcome == allowed {
 			fmt.Printf("DIFF %s (%s)\n", r.c.name, r.c.req.dockerfile)
 			for _, d := range r.failures {
 				fmt.Printf("  %s\n", d)
 			}
-			if *verbose {
-				for i, e := range r.allowedBy {
-					_ = i
-					fmt.Printf("  allowed by allow.txt:%d (%s)\n", e.line, e.reason)
+			if verbose {
+				for _, e := range r.allowedBy {
+					fmt.Printf("  allowed by %s:%d (%s)\n", *s.allowName, e.line, e.reason)
 				}
 			}
 		}
 	}
 	for _, e := range allow.entries {
-		if e.matched == 0 && *only == "" {
-			fmt.Printf("note: allow.txt:%d matched nothing: %s | %s\n", e.line, e.caseGlob, e.diffGlob)
+		if e.matched == 0 && *s.only == "" {
+			fmt.Printf("note: %s:%d matched nothing: %s | %s\n", *s.allowName, e.line, e.caseGlob, e.diffGlob)
 		}
 	}
 	cats := make([]string, 0, len(byCat))
@@ -252,6 +280,6 @@ func cmdCompare(args []string) (bool, error) {
 		fmt.Printf("  %-12s %d same (%d both reject, %d with allowed differences), %d differ\n",
 			c, t.same+t.allowed, t.rejected, t.allowed, t.differ)
 	}
-	fmt.Printf("reference-llb  %d same, %d differ\n", total.same+total.allowed, total.differ)
-	return total.differ == 0, nil
+	fmt.Printf("%s  %d same, %d differ\n", label, total.same+total.allowed, total.differ)
+	return total.differ == 0
 }

@@ -5,6 +5,8 @@
 //	oracle lint    -f Dockerfile... [--context DIR] [--opt K=V]... reference lint findings as JSON
 //	oracle compare --stagecraft BIN [--repo DIR] [--only SUBSTR] [-v]
 //	                                                              every Dockerfile vs `stagecraft llb`
+//	oracle compare-lint --stagecraft BIN [--repo DIR] [--only SUBSTR] [-v]
+//	                                                              every Dockerfile vs `stagecraft lint --format json`
 package main
 
 import (
@@ -22,7 +24,7 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: oracle llb|lint|compare [flags] (oracle CMD -h for flags)")
+	fmt.Fprintln(os.Stderr, "usage: oracle llb|lint|compare|compare-lint [flags] (oracle CMD -h for flags)")
 	os.Exit(2)
 }
 
@@ -36,9 +38,13 @@ func main() {
 		err = cmdLLB(os.Args[2:])
 	case "lint":
 		err = cmdLint(os.Args[2:])
-	case "compare":
+	case "compare", "compare-lint":
+		run := cmdCompare
+		if os.Args[1] == "compare-lint" {
+			run = cmdCompareLint
+		}
 		var ok bool
-		ok, err = cmdCompare(os.Args[2:])
+		ok, err = run(os.Args[2:])
 		if err == nil && !ok {
 			os.Exit(1)
 		}
