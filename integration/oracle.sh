@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 # The live reference oracle: builds tests/oracle (Go, pinned to BuildKit's
-# own frontend) and compares `stagecraft llb` with the reference's
-# dockerfile2llb for every Dockerfile the project holds, and `stagecraft lint`
-# with the reference linter. Extra arguments go to both comparisons (e.g. -v,
-# --only NAME).
+# own frontend) and compares, for every Dockerfile the project holds,
+#   llb:  `stagecraft llb` with the reference's dockerfile2llb (and image config),
+#   lint: `stagecraft lint --format json` with the reference linter.
+# Extra arguments go to the comparison (e.g. -v, --only NAME, --scratch DIR).
 #
 # Go builds are cached in the default GOCACHE. Without Go the run is skipped,
 # except with CI=true, where that is a failure.
 #
-#   integration/oracle.sh [-v] [--only SUBSTRING]
+#   integration/oracle.sh llb|lint [-v] [--only SUBSTRING]
 set -uo pipefail
 
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+mode="${1:-llb}"
+shift || true
+case "$mode" in
+    llb) command=compare ;;
+    lint) command=compare-lint ;;
+    *)
+        echo "usage: $0 llb|lint [oracle flags]" >&2
+        exit 2
+        ;;
+esac
 
 ORACLE_BIN="${ORACLE_BIN:-$WORK_DIR/oracle}"
 mkdir -p "$WORK_DIR"
@@ -35,12 +46,4 @@ if [[ -z "${STAGECRAFT_BIN:-}" ]]; then
     STAGECRAFT_BIN="$REPO_ROOT/target/debug/stagecraft"
 fi
 
-status=0
-"$ORACLE_BIN" compare --stagecraft "$STAGECRAFT_BIN" --repo "$REPO_ROOT" "$@" || status=1
-# The lint findings, once the binary has `stagecraft lint`.
-if "$STAGECRAFT_BIN" lint --help >/dev/null 2>&1; then
-    "$ORACLE_BIN" compare-lint --stagecraft "$STAGECRAFT_BIN" --repo "$REPO_ROOT" "$@" || status=1
-else
-    echo "reference-lint: not compared ($STAGECRAFT_BIN has no lint command)"
-fi
-exit "$status"
+exec "$ORACLE_BIN" "$command" --stagecraft "$STAGECRAFT_BIN" --repo "$REPO_ROOT" "$@"

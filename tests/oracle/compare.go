@@ -141,8 +141,8 @@ func cmdCompare(args []string) (bool, error) {
 
 // compareSession is one comparison run over the corpus.
 type compareSession struct {
-	bin, repo, only, allowPath, allowName *string
-	verbose                               *bool
+	bin, repo, only, allowPath, allowName, scratch *string
+	verbose                                        *bool
 }
 
 func registerCompareFlags(fs *flag.FlagSet, allowName string) *compareSession {
@@ -153,12 +153,18 @@ func registerCompareFlags(fs *flag.FlagSet, allowName string) *compareSession {
 		verbose:   fs.Bool("v", false, "also print allowed differences and both-reject messages"),
 		allowPath: fs.String("allow", "", "the allow-list (default: tests/oracle/"+allowName+")"),
 		allowName: &allowName,
+		scratch:   fs.String("scratch", "", "write inline Dockerfiles here and keep them (default: a temporary directory)"),
 	}
 }
 
 func (s *compareSession) run(label string, check func(bin string, allow *allowList, c testCase) caseResult) (bool, error) {
 	if *s.bin == "" {
 		return false, fmt.Errorf("--stagecraft is required")
+	}
+	var err error
+	// Absolute, as each side may run in the case's directory.
+	if *s.bin, err = filepath.Abs(*s.bin); err != nil {
+		return false, err
 	}
 	root, err := filepath.Abs(*s.repo)
 	if err != nil {
@@ -176,11 +182,13 @@ func (s *compareSession) run(label string, check func(bin string, allow *allowLi
 	if err != nil {
 		return false, err
 	}
-	scratch, err := os.MkdirTemp("", "oracle-corpus-")
-	if err != nil {
-		return false, err
+	scratch := *s.scratch
+	if scratch == "" {
+		if scratch, err = os.MkdirTemp("", "oracle-corpus-"); err != nil {
+			return false, err
+		}
+		defer os.RemoveAll(scratch)
 	}
-	defer os.RemoveAll(scratch)
 	b := &corpusBuilder{scratch: scratch, images: images, seen: map[[32]byte]bool{}}
 	if err := b.repoFiles(root); err != nil {
 		return false, err

@@ -57,7 +57,10 @@ func oursLint(bin string, r *request, extra []string) (*lint.LintResults, error)
 	var res lint.LintResults
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		msg := strings.TrimSpace(stderr.String())
-		if runErr != nil && msg != "" {
+		if runErr != nil && msg == "" {
+			msg = runErr.Error()
+		}
+		if runErr != nil {
 			return nil, fmt.Errorf("%s", firstLines(msg, 3))
 		}
 		return nil, fmt.Errorf("reading our lint JSON: %w", err)
