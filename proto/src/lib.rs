@@ -18,6 +18,7 @@ pub mod env;
 #[cfg(feature = "fake")]
 pub mod fake;
 pub mod status;
+pub mod trace;
 pub mod transport;
 
 pub use caps::{
@@ -28,3 +29,4 @@ pub use client::{
 };
 pub use env::{FrontendEnv, read_env};
 pub use status::{SourceLocation, SourcePosition, SourceRange, error_status, status_from_tonic};
+pub use trace::Trace;

@@ -27,7 +27,7 @@ fn single_stage_build_solves_and_returns_the_image() {
         r#"["Dockerfile","Dockerfile.dockerignore","dockerfile"]"#
     );
     assert_eq!(loader.attrs["local.session"], "fake-session");
-    assert_eq!(recorded.read_files[0].file_path, "Dockerfile");
+    assert_eq!(dockerfile_reads(&outcome), ["Dockerfile"]);
 
     // Base image resolved with its progress name.
     let resolved = &recorded.resolved_images[0];
@@ -129,13 +129,12 @@ fn filename_option_is_honoured() {
         .with_image(BUSYBOX, "", BUSYBOX_CONFIG)
         .with_opt("filename", "build/Dockerfile.dev");
     let outcome = run_ok(config);
-    let recorded = &outcome.recorded;
     let loader = dockerfile_loader(&outcome);
     assert_eq!(
         loader.attrs["local.followpaths"],
         r#"["build/Dockerfile.dev","build/Dockerfile.dev.dockerignore"]"#
     );
-    assert_eq!(recorded.read_files[0].file_path, "build/Dockerfile.dev");
+    assert_eq!(dockerfile_reads(&outcome), ["build/Dockerfile.dev"]);
     let result = returned_result(&outcome);
     assert!(result.metadata.contains_key("containerimage.config"));
     // dockerd's local store gives no digest: the reference stays unpinned.
@@ -276,13 +275,7 @@ fn missing_dockerfile_is_reported_through_return() {
         status.message
     );
     // Both spellings were tried.
-    let paths: Vec<&str> = outcome
-        .recorded
-        .read_files
-        .iter()
-        .map(|r| r.file_path.as_str())
-        .collect();
-    assert_eq!(paths, ["Dockerfile", "dockerfile"]);
+    assert_eq!(dockerfile_reads(&outcome), ["Dockerfile", "dockerfile"]);
 }
 
 #[test]
@@ -420,7 +413,7 @@ fn warnings_are_sent_where_the_daemon_supports_them() {
     assert_eq!(warning.ranges[0].start.as_ref().unwrap().line, 4);
     assert_eq!(warning.info.as_ref().unwrap().filename, "Dockerfile");
     // Attached to the vertex that loaded the Dockerfile.
-    let loader = outcome.recorded.solves[0].definition.as_ref().unwrap();
+    let loader = dockerfile_loading(&outcome);
     let head = pb::Op::decode(loader.def.last().unwrap().as_slice()).unwrap();
     assert_eq!(warning.digest, head.inputs[0].digest);
     returned_result(&outcome);
@@ -474,4 +467,74 @@ fn context_input_is_refused_clearly() {
         "{}",
         status.message
     );
+}
+
+/// Runs the binary against `config` with stderr captured.
+fn run_capturing_stderr(config: FakeConfig) -> (ChildOutcome, String) {
+    use stagecraft_proto::fake::FakeBuildkit;
+    use std::process::Command;
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome = runtime.block_on(async {
+        let fake = FakeBuildkit::new(config);
+        let mut command = Command::new(BINARY);
+        command
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .stderr(log.reopen().unwrap());
+        fake.spawn(command).unwrap().wait(DEADLINE).await.unwrap()
+    });
+    let stderr = std::fs::read_to_string(log.path()).unwrap();
+    (outcome, stderr)
+}
+
+#[test]
+fn the_trace_option_prints_every_call_and_the_rounds() {
+    let config = single_stage_config().with_opt("stagecraft-trace", "1");
+    let (outcome, stderr) = run_capturing_stderr(config);
+    assert!(outcome.status.success(), "{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("trace: "))
+        .collect();
+    let named = |name: &str| lines.iter().filter(|l| l.contains(name)).count();
+    // Ping and Inputs; the Dockerfile and .dockerignore Solves, their three
+    // ReadFiles; one image; the build Solve; Return.
+    assert_eq!(named(" Ping "), 1, "{stderr}");
+    assert_eq!(named(" Inputs "), 1, "{stderr}");
+    assert_eq!(named(" Solve "), 3, "{stderr}");
+    assert_eq!(named(" ReadFile "), 3, "{stderr}");
+    assert_eq!(named(" ResolveImageConfig "), 1, "{stderr}");
+    assert_eq!(named(" Return "), 1, "{stderr}");
+    let total = lines.last().unwrap();
+    assert!(total.contains("10 calls in "), "{total}");
+    // Ping+Inputs, two Solves, three ReadFiles, the image, the build, Return:
+    // at most six rounds, fewer when the fake answers while others are out.
+    let rounds: usize = total
+        .split(" calls in ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(rounds <= 6, "{total}");
+    assert!(total.ends_with("own CPU (to Return)"), "{total}");
+}
+
+#[test]
+fn the_trace_build_arg_is_not_an_unused_build_arg() {
+    let config = FakeConfig::modern()
+        .with_local_file("dockerfile", "Dockerfile", "FROM busybox\nRUN true\n")
+        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG)
+        .with_opt("build-arg:STAGECRAFT_TRACE", "1");
+    let (outcome, stderr) = run_capturing_stderr(config);
+    assert!(outcome.status.success(), "{stderr}");
+    assert!(
+        outcome.recorded.warnings.is_empty(),
+        "{:?}",
+        outcome.recorded.warnings
+    );
+    assert!(stderr.contains(" calls in "), "{stderr}");
 }

@@ -22,6 +22,7 @@ use crate::moby::buildkit::v1::frontend::{
     self as gw, CacheOptionsEntry, FileRange, llb_bridge_client::LlbBridgeClient, result,
 };
 use crate::pb;
+use crate::trace::Trace;
 use crate::transport::{self, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 
 /// How long `Ping` may take (the Go client's limit too).
@@ -36,6 +37,7 @@ pub struct Bridge {
     client: LlbBridgeClient<Channel>,
     caps: std::sync::Arc<OnceLock<Caps>>,
     request_limit: usize,
+    trace: Trace,
 }
 
 impl Bridge {
@@ -51,7 +53,20 @@ impl Bridge {
             client,
             caps: Default::default(),
             request_limit: MAX_REQUEST_BYTES,
+            trace: Trace::default(),
         }
+    }
+
+    /// Records this bridge's calls in `trace` (e.g. one that counts from
+    /// process start) instead of a trace of its own.
+    pub fn with_trace(mut self, trace: Trace) -> Bridge {
+        self.trace = trace;
+        self
+    }
+
+    /// Every call made through this bridge (and its clones) so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
     }
 
     /// Changes the request size checked before sending (default 4 MiB, what
@@ -69,14 +84,16 @@ impl Bridge {
     pub async fn ping(&self) -> Result<Pong, BridgeError> {
         let call = "Ping";
         let mut client = self.client.clone();
-        let reply = tokio::time::timeout(PING_TIMEOUT, client.ping(gw::PingRequest {}))
-            .await
-            .map_err(|_| BridgeError::Timeout {
-                call,
-                after: PING_TIMEOUT,
-            })?
-            .map_err(call_error(call))?
-            .into_inner();
+        let ping = async {
+            tokio::time::timeout(PING_TIMEOUT, client.ping(gw::PingRequest {}))
+                .await
+                .map_err(|_| BridgeError::Timeout {
+                    call,
+                    after: PING_TIMEOUT,
+                })?
+                .map_err(call_error(call))
+        };
+        let reply = self.trace.time(call, "", ping).await?.into_inner();
         let caps = Caps::from_pong(&reply);
         let _ = self.caps.set(caps.clone());
         Ok(Pong {
@@ -99,10 +116,14 @@ impl Bridge {
             log_name: log_name.to_string(),
             ..Default::default()
         };
+        let mut client = self.client.clone();
         let reply = self
-            .client
-            .clone()
-            .resolve_image_config(request)
+            .trace
+            .time(
+                "ResolveImageConfig",
+                reference,
+                client.resolve_image_config(request),
+            )
             .await
             .map_err(call_error("ResolveImageConfig"))?
             .into_inner();
@@ -174,10 +195,10 @@ impl Bridge {
                 limit: self.request_limit,
             });
         }
+        let mut client = self.client.clone();
         let reply = self
-            .client
-            .clone()
-            .solve(request)
+            .trace
+            .time(call, format!("{size} bytes"), client.solve(request))
             .await
             .map_err(call_error(call))?
             .into_inner();
@@ -205,10 +226,10 @@ impl Bridge {
             range: range.map(|(offset, length)| FileRange { offset, length }),
             ..Default::default()
         };
+        let mut client = self.client.clone();
         Ok(self
-            .client
-            .clone()
-            .read_file(request)
+            .trace
+            .time("ReadFile", path, client.read_file(request))
             .await
             .map_err(call_error("ReadFile"))?
             .into_inner()
@@ -228,10 +249,10 @@ impl Bridge {
             include_pattern: include_pattern.unwrap_or_default().to_string(),
             ..Default::default()
         };
+        let mut client = self.client.clone();
         Ok(self
-            .client
-            .clone()
-            .read_dir(request)
+            .trace
+            .time("ReadDir", path, client.read_dir(request))
             .await
             .map_err(call_error("ReadDir"))?
             .into_inner()
@@ -245,10 +266,10 @@ impl Bridge {
             path: path.to_string(),
             ..Default::default()
         };
+        let mut client = self.client.clone();
         Ok(self
-            .client
-            .clone()
-            .stat_file(request)
+            .trace
+            .time("StatFile", path, client.stat_file(request))
             .await
             .map_err(call_error("StatFile"))?
             .into_inner()
@@ -263,10 +284,33 @@ impl Bridge {
         if !self.has_cap(Cap::FrontendInputs) {
             return Ok(BTreeMap::new());
         }
+        self.request_inputs().await
+    }
+
+    /// [`Bridge::ping`] and [`Bridge::inputs`] in one round trip: both go
+    /// out at once, and the inputs are kept only if the daemon turns out to
+    /// have cap `frontend.inputs` (an older one just answers the second
+    /// call with an error, which is then ignored).
+    #[allow(clippy::type_complexity)]
+    pub async fn ping_with_inputs(
+        &self,
+    ) -> (
+        Result<Pong, BridgeError>,
+        Result<BTreeMap<String, pb::Definition>, BridgeError>,
+    ) {
+        let (pong, inputs) = futures::join!(self.ping(), self.request_inputs());
+        let inputs = match &pong {
+            Ok(pong) if pong.caps.supports_gateway("frontend.inputs") => inputs,
+            _ => Ok(BTreeMap::new()),
+        };
+        (pong, inputs)
+    }
+
+    async fn request_inputs(&self) -> Result<BTreeMap<String, pb::Definition>, BridgeError> {
+        let mut client = self.client.clone();
         Ok(self
-            .client
-            .clone()
-            .inputs(gw::InputsRequest {})
+            .trace
+            .time("Inputs", "", client.inputs(gw::InputsRequest {}))
             .await
             .map_err(call_error("Inputs"))?
             .into_inner()
@@ -291,9 +335,9 @@ impl Bridge {
             info: warning.source,
             ranges: warning.ranges,
         };
-        self.client
-            .clone()
-            .warn(request)
+        let mut client = self.client.clone();
+        self.trace
+            .time("Warn", "", client.warn(request))
             .await
             .map_err(call_error("Warn"))?;
         Ok(true)
@@ -362,9 +406,13 @@ impl Bridge {
         result: Option<gw::Result>,
         error: Option<rpc::Status>,
     ) -> Result<(), BridgeError> {
-        self.client
-            .clone()
-            .r#return(gw::ReturnRequest { result, error })
+        let mut client = self.client.clone();
+        self.trace
+            .time(
+                "Return",
+                "",
+                client.r#return(gw::ReturnRequest { result, error }),
+            )
             .await
             .map_err(call_error("Return"))?;
         Ok(())

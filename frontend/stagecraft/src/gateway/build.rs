@@ -28,7 +28,10 @@ pub enum Answer {
 const MIN_LLB_CAP: &str = "file.base";
 
 pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure> {
-    let pong = bridge.ping().await.map_err(|error| Failure::Bridge {
+    // The inputs are asked for with Ping rather than after it: one round
+    // trip fewer, and a subrequest that does not need them loses nothing.
+    let (pong, inputs) = bridge.ping_with_inputs().await;
+    let pong = pong.map_err(|error| Failure::Bridge {
         doing: "failed to query BuildKit's capabilities",
         error,
     })?;
@@ -46,12 +49,15 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         Some(Subrequest::Other(id)) => return Err(Failure::UnsupportedSubrequest(id.clone())),
         None => {}
     }
-
-    let inputs = bridge.inputs().await.map_err(|error| Failure::Bridge {
+    let inputs = inputs.map_err(|error| Failure::Bridge {
         doing: "failed to get frontend inputs",
         error,
     })?;
-    let dockerfile = load::dockerfile(bridge, &request, &inputs).await?;
+
+    let load::Sources {
+        dockerfile,
+        exclude_patterns,
+    } = load::sources(bridge, &request, &inputs).await?;
     let source = SourceText {
         filename: &dockerfile.filename,
         data: &dockerfile.data,
@@ -61,7 +67,6 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         .map_err(|e| source.error_at(Some(e.span), &e.to_string()))?;
     let instructions = stagecraft_instructions::parse_dockerfile(&parsed)
         .map_err(|e| source.error_at(Some(e.span), &e.kind.to_string()))?;
-    let exclude_patterns = load::dockerignore(bridge, &request, &dockerfile, &inputs).await?;
 
     let resolver = BridgeResolver::new(bridge.clone());
     let llb_caps = pong
@@ -102,24 +107,26 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         .await?;
         caps_check::check(&pong.caps, &built.definition, source)?;
         // Warnings are the same for every platform: the first one speaks.
-        if index == 0 {
-            let parse_warnings = parsed.warnings.iter().map(|w| BuildWarning {
-                short: w.short.clone(),
-                detail: w.detail.clone(),
-                url: w.url.clone(),
-                span: w.span,
-            });
-            warnings::send(
-                bridge,
-                &dockerfile,
-                parse_warnings.chain(built.warnings.iter().cloned()),
-            )
-            .await;
-        }
-        let reference = bridge
-            .solve(built.definition, &solve_options)
-            .await
-            .map_err(Failure::Solve)?;
+        // They travel alongside the Solve, not before it: shown the same, a
+        // round trip sooner.
+        let warned = async {
+            if index == 0 {
+                let parse_warnings = parsed.warnings.iter().map(|w| BuildWarning {
+                    short: w.short.clone(),
+                    detail: w.detail.clone(),
+                    url: w.url.clone(),
+                    span: w.span,
+                });
+                warnings::send(
+                    bridge,
+                    &dockerfile,
+                    parse_warnings.chain(built.warnings.iter().cloned()),
+                )
+                .await;
+            }
+        };
+        let ((), solved) = futures::join!(warned, bridge.solve(built.definition, &solve_options));
+        let reference = solved.map_err(Failure::Solve)?;
         images.push(PlatformImage {
             reference,
             image_config: built.image_config,

@@ -43,8 +43,46 @@ impl DockerfileSource {
 /// The client's inputs (cap `frontend.inputs`), by name.
 pub type Inputs = BTreeMap<String, pb::Definition>;
 
-/// Reads the Dockerfile from the `dockerfile` input or the Dockerfile local.
-pub async fn dockerfile(
+/// The Dockerfile and the `.dockerignore` patterns that apply to the context.
+pub struct Sources {
+    pub dockerfile: DockerfileSource,
+    pub exclude_patterns: Vec<String>,
+}
+
+/// Reads the Dockerfile and the `.dockerignore` together: both Solves go out
+/// at once, then their ReadFiles, so the two files cost the round trips of
+/// one. The context's `.dockerignore` is read even when the Dockerfile turns
+/// out to have its own (which then wins): one small file more in that rare
+/// case buys two round trips fewer in the usual one.
+pub async fn sources(
+    bridge: &Bridge,
+    request: &Request,
+    inputs: &Inputs,
+) -> Result<Sources, Failure> {
+    if inputs.contains_key(CONTEXT_INPUT) {
+        return Err(Failure::Unsupported(
+            "a build context passed as a frontend input is not supported by Stagecraft yet"
+                .to_string(),
+        ));
+    }
+    let (dockerfile, context_ignore) = futures::join!(
+        dockerfile(bridge, request, inputs),
+        context_dockerignore(bridge, request)
+    );
+    let dockerfile = dockerfile?;
+    let exclude_patterns = match &dockerfile.own_dockerignore {
+        Some(own) => crate::dockerignore::parse(own),
+        None => crate::dockerignore::parse(&context_ignore?),
+    };
+    Ok(Sources {
+        dockerfile,
+        exclude_patterns,
+    })
+}
+
+/// Reads the Dockerfile from the `dockerfile` input or the Dockerfile local,
+/// and its own `.dockerignore` next to it if there is one.
+async fn dockerfile(
     bridge: &Bridge,
     request: &Request,
     inputs: &Inputs,
@@ -61,7 +99,12 @@ pub async fn dockerfile(
             doing: "failed to resolve dockerfile",
             error,
         })?;
-    let data = match bridge.read_file(&reference, &filename, None).await {
+    let own_dockerignore_path = format!("{filename}{DOCKERIGNORE}");
+    let (data, own_dockerignore) = futures::join!(
+        bridge.read_file(&reference, &filename, None),
+        bridge.read_file(&reference, &own_dockerignore_path, None)
+    );
+    let data = match data {
         Ok(data) => data,
         Err(error) => match lower_case_variant(&filename) {
             Some(other) => bridge
@@ -79,15 +122,11 @@ pub async fn dockerfile(
             }
         },
     };
-    let own_dockerignore = bridge
-        .read_file(&reference, &format!("{filename}{DOCKERIGNORE}"), None)
-        .await
-        .ok();
     Ok(DockerfileSource {
         filename,
         data,
         definition,
-        own_dockerignore,
+        own_dockerignore: own_dockerignore.ok(),
     })
 }
 
@@ -105,23 +144,8 @@ pub fn dockerfile_local(request: &Request) -> Result<pb::Definition, Failure> {
     Ok(stagecraft_llb::marshal(&state))
 }
 
-/// The patterns of the `.dockerignore` that applies: the Dockerfile's own,
-/// else the one at the root of the context. An absent file means none.
-pub async fn dockerignore(
-    bridge: &Bridge,
-    request: &Request,
-    dockerfile: &DockerfileSource,
-    inputs: &Inputs,
-) -> Result<Vec<String>, Failure> {
-    if inputs.contains_key(CONTEXT_INPUT) {
-        return Err(Failure::Unsupported(
-            "a build context passed as a frontend input is not supported by Stagecraft yet"
-                .to_string(),
-        ));
-    }
-    if let Some(own) = &dockerfile.own_dockerignore {
-        return Ok(crate::dockerignore::parse(own));
-    }
+/// The bytes of the context's `.dockerignore` (empty when there is none).
+async fn context_dockerignore(bridge: &Bridge, request: &Request) -> Result<Vec<u8>, Failure> {
     let reference = bridge
         .solve(dockerignore_local(request)?, &SolveOptions::default())
         .await
@@ -129,8 +153,7 @@ pub async fn dockerignore(
             doing: "failed to read dockerignore patterns",
             error,
         })?;
-    let data = read_optional(bridge, &reference, DOCKERIGNORE).await;
-    Ok(crate::dockerignore::parse(&data))
+    Ok(read_optional(bridge, &reference, DOCKERIGNORE).await)
 }
 
 fn dockerignore_local(request: &Request) -> Result<pb::Definition, Failure> {

@@ -13,6 +13,7 @@ mod request;
 mod resolver;
 mod result;
 mod subrequest;
+mod trace;
 mod warnings;
 
 use std::panic::AssertUnwindSafe;
@@ -35,6 +36,7 @@ pub fn started_by_buildkit() -> bool {
 /// Runs one build as BuildKit's frontend; the exit code only matters when
 /// `Return` could not be delivered.
 pub fn run() -> ExitCode {
+    let started = std::time::Instant::now();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -45,24 +47,30 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = runtime.block_on(serve());
+    let code = runtime.block_on(serve(started));
     // BuildKit waits for the process to end: don't linger on background
     // tasks (the HTTP/2 connection) once Return has been answered.
     runtime.shutdown_background();
     code
 }
 
-async fn serve() -> ExitCode {
+async fn serve(started: std::time::Instant) -> ExitCode {
     let bridge = match Bridge::connect_stdio().await {
-        Ok(bridge) => bridge,
+        Ok(bridge) => bridge.with_trace(stagecraft_proto::Trace::starting_at(started)),
         Err(e) => {
             eprintln!("stagecraft: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let env = read_env(process_vars());
+    let mut env = read_env(process_vars());
+    let print_trace = trace::take_option(&mut env);
     let outcome = guarded(build::build(&bridge, &env)).await;
-    deliver(&bridge, outcome).await
+    let at_return = trace::AtReturn::now(bridge.trace());
+    let code = deliver(&bridge, outcome).await;
+    if print_trace {
+        trace::print(bridge.trace(), at_return);
+    }
+    code
 }
 
 /// A panic must still end in a Return, or the user sees only an exit code.

@@ -7,50 +7,60 @@ use super::lowering::BuildWarning;
 
 /// Shows warnings where the daemon can (cap `gateway.warnings`, BuildKit
 /// v0.10+); older daemons have no way to, and a warning never fails a build.
+/// They all go out at once (in order on the wire): one round trip, not one
+/// per warning.
 pub async fn send(
     bridge: &Bridge,
     dockerfile: &DockerfileSource,
     warnings: impl Iterator<Item = BuildWarning>,
 ) {
     let vertex = dockerfile.vertex_digest();
-    for warning in warnings {
-        let ranges = warning
-            .span
-            .map(|span| {
-                let pos = |line: usize| pb::Position {
-                    line: i32::try_from(line).unwrap_or(i32::MAX),
-                    character: 0,
-                };
-                vec![pb::Range {
-                    start: Some(pos(span.start)),
-                    end: Some(pos(span.end)),
-                }]
-            })
-            .unwrap_or_default();
-        let short = match warning.span {
-            Some(span) => format!("{} (line {})", warning.short, span.start),
-            None => warning.short.clone(),
-        };
-        let sent = bridge
-            .warn(Warning {
-                vertex_digest: vertex.clone(),
-                level: 1,
-                short,
-                detail: vec![warning.detail],
-                url: warning.url,
-                source: Some(pb::SourceInfo {
-                    filename: dockerfile.filename.clone(),
-                    data: dockerfile.data.clone(),
-                    definition: Some(dockerfile.definition.clone()),
-                    language: super::failure::LANGUAGE.to_string(),
-                }),
-                ranges,
-            })
-            .await;
-        match sent {
-            Ok(true) => {}
-            Ok(false) => eprintln!("stagecraft: warning: {}", warning.short),
-            Err(e) => eprintln!("stagecraft: could not send a warning: {e}"),
-        }
+    let sends = warnings.map(|warning| send_one(bridge, dockerfile, &vertex, warning));
+    futures::future::join_all(sends).await;
+}
+
+async fn send_one(
+    bridge: &Bridge,
+    dockerfile: &DockerfileSource,
+    vertex: &str,
+    warning: BuildWarning,
+) {
+    let ranges = warning
+        .span
+        .map(|span| {
+            let pos = |line: usize| pb::Position {
+                line: i32::try_from(line).unwrap_or(i32::MAX),
+                character: 0,
+            };
+            vec![pb::Range {
+                start: Some(pos(span.start)),
+                end: Some(pos(span.end)),
+            }]
+        })
+        .unwrap_or_default();
+    let short = match warning.span {
+        Some(span) => format!("{} (line {})", warning.short, span.start),
+        None => warning.short.clone(),
+    };
+    let sent = bridge
+        .warn(Warning {
+            vertex_digest: vertex.to_string(),
+            level: 1,
+            short,
+            detail: vec![warning.detail],
+            url: warning.url,
+            source: Some(pb::SourceInfo {
+                filename: dockerfile.filename.clone(),
+                data: dockerfile.data.clone(),
+                definition: Some(dockerfile.definition.clone()),
+                language: super::failure::LANGUAGE.to_string(),
+            }),
+            ranges,
+        })
+        .await;
+    match sent {
+        Ok(true) => {}
+        Ok(false) => eprintln!("stagecraft: warning: {}", warning.short),
+        Err(e) => eprintln!("stagecraft: could not send a warning: {e}"),
     }
 }

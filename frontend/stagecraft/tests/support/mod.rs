@@ -123,10 +123,31 @@ pub fn sources(definition: &pb::Definition) -> Vec<pb::SourceOp> {
         .collect()
 }
 
-/// The first source of the first Solve: where the Dockerfile was loaded from.
+/// The Solve that loaded the Dockerfile: the first one not reading the
+/// context (the `.dockerignore` is loaded alongside, in either order).
+pub fn dockerfile_loading(outcome: &ChildOutcome) -> &pb::Definition {
+    outcome
+        .recorded
+        .definitions()
+        .find(|d| sources(d).iter().all(|s| s.identifier != "local://context"))
+        .expect("a Solve that loads the Dockerfile")
+}
+
+/// Where the Dockerfile was loaded from.
 pub fn dockerfile_loader(outcome: &ChildOutcome) -> pb::SourceOp {
-    let first = outcome.recorded.solves[0].definition.as_ref().unwrap();
-    sources(first).swap_remove(0)
+    sources(dockerfile_loading(outcome)).swap_remove(0)
+}
+
+/// The files read, in order, without the `.dockerignore` reads that go out
+/// alongside.
+pub fn dockerfile_reads(outcome: &ChildOutcome) -> Vec<&str> {
+    outcome
+        .recorded
+        .read_files
+        .iter()
+        .map(|r| r.file_path.as_str())
+        .filter(|p| !p.ends_with(".dockerignore"))
+        .collect()
 }
 
 /// Solves that did more than load one local source: the build itself.

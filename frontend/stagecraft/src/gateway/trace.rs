@@ -1,0 +1,76 @@
+//! The session trace, printed on request: `--opt stagecraft-trace=1`
+//! (buildctl) or `--build-arg STAGECRAFT_TRACE=1` (docker build).
+//!
+//! It goes to stderr, which BuildKit sends to the daemon's log: one line per
+//! RPC (start, duration, name, what it was about), then the totals up to
+//! `Return` — calls, sequential rounds, time waiting on the daemon, wall
+//! time and our own CPU time since the process started.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use stagecraft_proto::Trace;
+use stagecraft_proto::env::FrontendEnv;
+
+const OPTION: &str = "stagecraft-trace";
+const BUILD_ARG: &str = "build-arg:STAGECRAFT_TRACE";
+
+/// Whether the trace was asked for, and the options without the build-arg
+/// form (it is ours, not the Dockerfile's: it must not count as unused).
+pub fn take_option(env: &mut FrontendEnv) -> bool {
+    let wanted = |opts: &BTreeMap<String, String>, key| {
+        opts.get(key)
+            .is_some_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+    };
+    let asked = wanted(&env.opts, OPTION) || wanted(&env.opts, BUILD_ARG);
+    env.opts.remove(BUILD_ARG);
+    asked
+}
+
+/// Wall and CPU time at the moment `Return` is sent.
+pub struct AtReturn {
+    wall: Duration,
+    cpu: Option<Duration>,
+}
+
+impl AtReturn {
+    pub fn now(trace: &Trace) -> AtReturn {
+        AtReturn {
+            wall: trace.origin().elapsed(),
+            cpu: stagecraft_proto::trace::own_cpu_time(),
+        }
+    }
+}
+
+/// Prints the trace, with the totals as of `Return`.
+pub fn print(trace: &Trace, at_return: AtReturn) {
+    let mut summary = trace.summary();
+    summary.wall = at_return.wall;
+    summary.cpu = at_return.cpu;
+    eprintln!("{summary} (to Return)");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_or_build_arg_turns_it_on_and_the_build_arg_is_taken_out() {
+        let env = |pairs: &[(&str, &str)]| FrontendEnv {
+            opts: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..FrontendEnv::default()
+        };
+        let mut e = env(&[(OPTION, "1")]);
+        assert!(take_option(&mut e));
+        let mut e = env(&[(BUILD_ARG, "true"), ("build-arg:A", "1")]);
+        assert!(take_option(&mut e));
+        assert_eq!(e.opts.keys().collect::<Vec<_>>(), ["build-arg:A"]);
+        let mut e = env(&[(BUILD_ARG, "0")]);
+        assert!(!take_option(&mut e));
+        assert!(e.opts.is_empty());
+        assert!(!take_option(&mut env(&[])));
+    }
+}
