@@ -41,6 +41,7 @@ mod mount;
 mod source;
 mod sourcemap;
 mod state;
+mod substitute;
 
 pub use caps::{Cap, required_caps};
 pub use dump::{dump_json, dump_text};

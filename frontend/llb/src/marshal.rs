@@ -37,7 +37,17 @@ pub(crate) fn encode_op(op: &pb::Op) -> Vec<u8> {
 
 /// `sha256:<hex>` of `bytes`, the digest BuildKit names ops by.
 pub fn digest_of(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+    const PREFIX: &[u8] = b"sha256:";
+    // Every op gets one: written into a stack buffer, then one exact
+    // allocation (no intermediate hex string, no formatting machinery).
+    let mut text = [0u8; PREFIX.len() + 64];
+    let (prefix, hex_part) = text.split_at_mut(PREFIX.len());
+    prefix.copy_from_slice(PREFIX);
+    match hex::encode_to_slice(Sha256::digest(bytes), hex_part) {
+        Ok(()) => String::from_utf8_lossy(&text).into_owned(),
+        // The buffer is sized for a SHA-256: this arm cannot run.
+        Err(_) => format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
+    }
 }
 
 #[derive(Default)]
@@ -177,6 +187,14 @@ pub fn marshal(state: &State) -> pb::Definition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digests_are_sha256_in_lower_case_hex() {
+        assert_eq!(
+            digest_of(b""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
 
     #[test]
     fn every_op_has_a_locations_entry() {

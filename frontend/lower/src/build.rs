@@ -368,14 +368,16 @@ pub(crate) async fn lower(
         epoch,
     };
     // The context's followpaths are only known once every COPY has been
-    // expanded, and ops are immutable: dispatch once to learn them, then
-    // again with the real context source.
-    let first = dispatch_all(&shared, &main_context(req.context, Vec::new())?)?;
-    let follow = follow_paths(&first.ctx_paths);
-    let done = if follow.is_empty() {
-        first
+    // expanded, and ops are encoded as they are built: dispatch with the
+    // whole context, then swap in the source that follows only the paths
+    // used (see `context`).
+    let whole = main_context(req.context, Vec::new())?;
+    let done = dispatch_all(&shared, &whole)?;
+    let follow = follow_paths(&done.ctx_paths);
+    let context = if follow.is_empty() {
+        None
     } else {
-        dispatch_all(&shared, &main_context(req.context, follow)?)?
+        Some(main_context(req.context, follow)?)
     };
 
     let target = done
@@ -409,8 +411,12 @@ pub(crate) async fn lower(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    let state = match &context {
+        Some(context) => target.state.substitute(&whole, context),
+        None => target.state.clone(),
+    };
     Ok(Lowered {
-        state: target.state.clone(),
+        state,
         image: finalize_image(target.image.clone(), options),
         platform: options.platform().clone(),
         warnings,

@@ -4,11 +4,12 @@
 //! (COPY and ADD sources, `RUN --mount` binds without `from`), so the client
 //! only sends those. Those paths are only known once every stage has been
 //! dispatched, while LLB ops are encoded (and digested) as they are built.
-//! So the lowering dispatches twice: a first pass with any context state
-//! (e.g. `main_context(config, vec![])`) fills each stage's `ctx_paths`, then
-//! [`follow_paths`] turns their union into the attribute and the second pass
-//! runs with the final source from [`main_context`]. Lowering is pure, so
-//! both passes take the same decisions and record the same paths.
+//! So the stages are dispatched with the whole context
+//! (`main_context(config, vec![])`), which fills each stage's `ctx_paths`;
+//! [`follow_paths`] turns their union into the attribute, and the target's
+//! graph then has the whole-context source swapped for the final one from
+//! [`main_context`] (`State::substitute`), which re-encodes only the ops
+//! that read it, to the bytes a build with the final source would give.
 
 use std::collections::BTreeSet;
 
