@@ -132,12 +132,15 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
         let lowered = runtime
             .block_on(stagecraft_lower::lower(request, &resolver))
             .map_err(|e| loaded.error(e.span, &e.kind.to_string()))?;
-        unresolved.extend(lowered.unresolved_images);
+        unresolved.extend(lowered.unresolved_images.iter().cloned());
         images.push((options.platform().id(), lowered.image.to_json()));
         definitions.push((
             options.platform().id(),
             stagecraft_llb::marshal(&lowered.state),
         ));
+        // The process ends soon: handing a graph of thousands of ops back to
+        // the allocator piece by piece would cost a tenth of building it.
+        std::mem::forget(lowered);
     }
     if !unresolved.is_empty() {
         eprintln!(
@@ -157,9 +160,12 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
         [(_, definition)] => stdout.write_all(&definition.encode_to_vec()),
         several => write_platforms_json(&mut stdout, several),
     };
-    written
+    let flushed = written
         .and_then(|()| stdout.flush())
-        .map_err(|e| format!("error: writing stdout: {e}"))
+        .map_err(|e| format!("error: writing stdout: {e}"));
+    // Likewise for the Definitions and the parsed file.
+    std::mem::forget((definitions, loaded));
+    flushed
 }
 
 /// One platform's image config as is; several as `{"linux/amd64": {…}, …}`.
