@@ -24,13 +24,21 @@ impl Diagnostic {
         }
     }
 
-    /// `Dockerfile:7: message` followed by the numbered source lines, the
-    /// way a compiler shows them.
+    /// `Dockerfile:7: message`.
+    pub fn headline(&self) -> String {
+        match self.span {
+            Some(span) => format!("{}:{}: {}", self.filename, span, self.message),
+            None => format!("{}: {}", self.filename, self.message),
+        }
+    }
+
+    /// The headline followed by the numbered source lines, the way a
+    /// compiler shows them.
     pub fn render(&self, source: &str) -> String {
+        let mut out = self.headline();
         let Some(span) = self.span else {
-            return format!("{}: {}", self.filename, self.message);
+            return out;
         };
-        let mut out = format!("{}:{}: {}", self.filename, span, self.message);
         let lines: Vec<&str> = source.lines().collect();
         let width = span.end.to_string().len();
         for (shown, line_no) in span.lines().enumerate() {

@@ -163,6 +163,39 @@ fn llb_reports_errors_against_the_file() {
 }
 
 #[test]
+fn errors_name_the_line_once() {
+    let dir = project("FROM busybox\nCOPY\n");
+    for args in [&["llb"][..], &["targets"], &["graph"]] {
+        let out = stagecraft(args, "", dir.path());
+        assert!(!out.status.success());
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("Dockerfile:2: COPY requires at least two arguments"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("line 2"), "{args:?}: {err}");
+        assert!(err.contains(" 2 | COPY"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn help_describes_each_command_with_its_own_text() {
+    let dir = project("");
+    let out = stagecraft(&["--help"], "", dir.path());
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    let line = |name: &str| {
+        help.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {help}"))
+            .to_string()
+    };
+    assert!(line("llb").contains("Print the LLB Definition"), "{help}");
+    assert!(!line("llb").contains("Look inside"), "{help}");
+    assert!(line("debug").contains("Look inside the phases"), "{help}");
+}
+
+#[test]
 fn unknown_flags_are_usage_errors() {
     let dir = project(MULTI);
     let out = stagecraft(&["llb", "--bogus"], "", dir.path());

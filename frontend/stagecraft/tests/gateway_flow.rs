@@ -396,6 +396,23 @@ fn every_required_cap_is_checked_before_solving() {
     assert_eq!(source_location(&status).ranges, [SourceRange::lines(2, 3)]);
 }
 
+#[test]
+fn current_buildkit_gets_the_snippet_once_from_the_source_detail() {
+    // dockerd 20.10 shows only the message, so it carries the lines
+    // (syntax_error_names_the_line_and_carries_the_source); a client of
+    // BuildKit v0.10+ draws them from the detail, so the message does not
+    // repeat them.
+    let dockerfile = "FROM busybox\nENV ONLYKEY\nRUN true\n";
+    let config = FakeConfig::modern().with_local_file("dockerfile", "Dockerfile", dockerfile);
+    let status = unsolved_error(config);
+    assert_mentions(&status.message, "Dockerfile:2: ", &["ENV"]);
+    assert!(!status.message.contains(" 2 | "), "{}", status.message);
+    assert!(!status.message.contains('\n'), "{}", status.message);
+    let location = source_location(&status);
+    assert_eq!(location.data, dockerfile.as_bytes());
+    assert_eq!(location.ranges, [SourceRange::lines(2, 2)]);
+}
+
 const EMPTY_CONTINUATION: &str = "FROM busybox\nRUN echo \\\n\n  hello\n";
 
 #[test]

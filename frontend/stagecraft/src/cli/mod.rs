@@ -27,7 +27,6 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Look inside the phases: the parse tree, word expansion.
     /// Print the LLB Definition of a build (for `| buildctl build`).
     Llb(llb::LlbArgs),
     /// List the stages a Dockerfile offers as targets.

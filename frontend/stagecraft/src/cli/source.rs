@@ -22,8 +22,9 @@ pub fn load(path: &str) -> Result<Loaded, String> {
     let (filename, text) = super::read_input(path)?;
     let parsed = stagecraft_syntax::parse(&text)
         .map_err(|e| Diagnostic::new(&filename, Some(e.span), e.to_string()).render(&text))?;
+    // The diagnostic names the line; the error's own text would say it again.
     let dockerfile = stagecraft_instructions::parse_dockerfile(&parsed)
-        .map_err(|e| Diagnostic::new(&filename, Some(e.span), e.to_string()).render(&text))?;
+        .map_err(|e| Diagnostic::new(&filename, Some(e.span), e.kind.to_string()).render(&text))?;
     Ok(Loaded {
         filename,
         text,

@@ -10,6 +10,7 @@ use stagecraft_proto::{Caps, MissingCap, pb};
 use stagecraft_syntax::Span;
 
 use super::failure::{Failure, SourceText};
+use crate::diagnostic::Diagnostic;
 
 /// Fails when an op of `definition` needs an LLB cap the daemon lacks.
 pub fn check(
@@ -40,28 +41,25 @@ pub fn check(
     if missing.is_empty() {
         return Ok(());
     }
-    let text = String::from_utf8_lossy(source.data);
-    let mut messages = Vec::new();
+    let mut diagnostics = Vec::new();
     let mut all_spans = Vec::new();
     for (cap, spans) in missing.values() {
         let message = cap.to_string();
         if spans.is_empty() {
-            messages.push(
-                crate::diagnostic::Diagnostic::new(source.filename, None, message.clone())
-                    .render(&text),
-            );
+            diagnostics.push(Diagnostic::new(source.filename, None, message.clone()));
         }
         for span in spans {
-            messages.push(
-                crate::diagnostic::Diagnostic::new(source.filename, Some(*span), message.clone())
-                    .render(&text),
-            );
+            diagnostics.push(Diagnostic::new(
+                source.filename,
+                Some(*span),
+                message.clone(),
+            ));
             all_spans.push(*span);
         }
     }
     all_spans.sort();
     all_spans.dedup();
-    Err(source.failure(messages.join("\n"), &all_spans))
+    Err(source.failure(diagnostics, &all_spans))
 }
 
 /// The Dockerfile lines an op was made from (one span per location).
@@ -140,7 +138,7 @@ mod tests {
             .collect();
         let old = caps(&without.iter().map(String::as_str).collect::<Vec<_>>());
         let err = check(&old, &def, source).unwrap_err();
-        let status = err.to_status();
+        let status = err.to_status(false);
         assert!(
             status
                 .message

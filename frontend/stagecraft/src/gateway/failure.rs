@@ -1,8 +1,9 @@
 //! Why a build ended without an image, and the `Return` status for it.
 //!
-//! dockerd 20.10 shows the user nothing but the status message, so errors
-//! about the Dockerfile carry the file name, line and text in the message
-//! itself; the `errdefs.Source` detail lets newer clients draw the snippet.
+//! Errors about the Dockerfile name the file and line in the message and
+//! carry an `errdefs.Source` detail. Clients of BuildKit v0.10 and newer draw
+//! the snippet from that detail; dockerd 20.10 shows the user nothing but the
+//! message, so there the message carries the numbered lines too.
 
 use stagecraft_proto::google::rpc;
 use stagecraft_proto::tonic::Code;
@@ -31,10 +32,10 @@ pub enum Failure {
     #[error("{0}")]
     Solve(BridgeError),
     /// Something is wrong at some lines of the Dockerfile.
-    #[error("{message}")]
+    #[error("{}", render(diagnostics, location, true))]
     Dockerfile {
-        /// `Dockerfile:7: msg` and the numbered lines.
-        message: String,
+        /// One per message and span (`Dockerfile:7: msg`).
+        diagnostics: Vec<Diagnostic>,
         location: Box<SourceLocation>,
     },
     #[error("unsupported request {0}")]
@@ -56,23 +57,20 @@ pub struct SourceText<'a> {
 }
 
 impl SourceText<'_> {
-    fn text(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(self.data)
-    }
-
-    /// An error at `span` (if it names real lines), rendered with them.
+    /// An error at `span` (if it names real lines).
     pub fn error_at(&self, span: Option<Span>, message: &str) -> Failure {
         // Line 0 means "the whole file": nothing to show.
         let span = span.filter(|s| s.start > 0);
-        let rendered = Diagnostic::new(self.filename, span, message).render(&self.text());
-        self.failure(rendered, span.as_slice())
+        self.failure(
+            vec![Diagnostic::new(self.filename, span, message)],
+            span.as_slice(),
+        )
     }
 
-    /// A message already rendered (one or more diagnostics) and the spans it
-    /// is about.
-    pub fn failure(&self, message: String, spans: &[Span]) -> Failure {
+    /// One or more diagnostics and the spans they are about.
+    pub fn failure(&self, diagnostics: Vec<Diagnostic>, spans: &[Span]) -> Failure {
         Failure::Dockerfile {
-            message,
+            diagnostics,
             location: Box::new(SourceLocation {
                 filename: self.filename.to_string(),
                 data: self.data.to_vec(),
@@ -81,6 +79,22 @@ impl SourceText<'_> {
             }),
         }
     }
+}
+
+/// The diagnostics one per line; `snippets` adds each one's numbered lines.
+fn render(diagnostics: &[Diagnostic], location: &SourceLocation, snippets: bool) -> String {
+    let text = String::from_utf8_lossy(&location.data);
+    diagnostics
+        .iter()
+        .map(|d| {
+            if snippets {
+                d.render(&text)
+            } else {
+                d.headline()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -93,8 +107,10 @@ pub fn range_of(span: Span) -> SourceRange {
 }
 
 impl Failure {
-    /// What goes into `ReturnRequest.error`.
-    pub fn to_status(&self) -> rpc::Status {
+    /// What goes into `ReturnRequest.error`. `client_draws_source`: the
+    /// client shows the snippet from the source detail itself, so the
+    /// message carries only `file:line: message`.
+    pub fn to_status(&self, client_draws_source: bool) -> rpc::Status {
         match self {
             Failure::Solve(error) => error.to_rpc_status(),
             Failure::Bridge { doing, error } => {
@@ -102,9 +118,12 @@ impl Failure {
                 status.message = format!("{doing}: {}", status.message);
                 status
             }
-            Failure::Dockerfile { message, location } => error_status(
+            Failure::Dockerfile {
+                diagnostics,
+                location,
+            } => error_status(
                 Code::Unknown,
-                message.clone(),
+                render(diagnostics, location, !client_draws_source),
                 std::slice::from_ref(location),
             ),
             Failure::UnsupportedSubrequest(name) => {
@@ -151,9 +170,8 @@ mod tests {
             filename: "Dockerfile",
             data,
         };
-        let status = src
-            .error_at(Some(Span::line(2)), "unknown instruction: RUNN")
-            .to_status();
+        let failure = src.error_at(Some(Span::line(2)), "unknown instruction: RUNN");
+        let status = failure.to_status(false);
         assert_eq!(
             status.message,
             "Dockerfile:2: unknown instruction: RUNN\n 2 | RUNN x"
@@ -161,6 +179,10 @@ mod tests {
         let location = decode_source_detail(&status.details[0]).unwrap();
         assert_eq!(location.data, data);
         assert_eq!(location.ranges, vec![SourceRange::lines(2, 2)]);
+        // A client that draws the snippet from the detail gets it once.
+        let status = failure.to_status(true);
+        assert_eq!(status.message, "Dockerfile:2: unknown instruction: RUNN");
+        assert_eq!(decode_source_detail(&status.details[0]).unwrap(), location);
     }
 
     #[test]
@@ -174,7 +196,7 @@ mod tests {
             doing: "failed to read dockerfile",
             error,
         }
-        .to_status();
+        .to_status(true);
         assert_eq!(status.code, i32::from(Code::NotFound));
         assert_eq!(
             status.message,
@@ -184,7 +206,7 @@ mod tests {
 
     #[test]
     fn unsupported_subrequests_are_typed() {
-        let status = Failure::UnsupportedSubrequest("frontend.lint".into()).to_status();
+        let status = Failure::UnsupportedSubrequest("frontend.lint".into()).to_status(true);
         assert_eq!(status.message, "unsupported request frontend.lint");
         assert_eq!(
             status.details[0].type_url,

@@ -20,9 +20,9 @@ use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
 
 use futures::FutureExt;
-use stagecraft_proto::Bridge;
 use stagecraft_proto::env::{is_frontend, process_vars, read_env};
 use stagecraft_proto::moby::buildkit::v1::frontend as gw;
+use stagecraft_proto::{Bridge, Cap};
 
 use build::Answer;
 use failure::Failure;
@@ -105,7 +105,17 @@ async fn deliver(bridge: &Bridge, outcome: Result<Answer, Failure>) -> ExitCode 
         ),
         Err(failure) => {
             eprintln!("stagecraft: {failure}");
-            (bridge.return_error(failure.to_status()).await, false)
+            // BuildKit v0.10 (Docker 23) and newer clients print the snippet
+            // from the source detail; older ones show only the message.
+            let client_draws_source = bridge
+                .caps()
+                .is_some_and(|caps| caps.has(Cap::GatewayWarnings));
+            (
+                bridge
+                    .return_error(failure.to_status(client_draws_source))
+                    .await,
+                false,
+            )
         }
     };
     match returned {
