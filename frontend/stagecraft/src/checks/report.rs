@@ -125,7 +125,6 @@ fn snippet(filename: &str, data: &[u8], span: Span, out: &mut String) {
 
 /// `result.txt`: each warning with its rule, link, message and lines,
 /// sorted by file then line.
-#[allow(dead_code)] // the lint subrequest's result.txt; wired in with the gateway
 pub fn text(sources: &[Source<'_>], warnings: &[Located<'_>]) -> String {
     let mut sorted: Vec<&Located<'_>> = warnings.iter().collect();
     sorted.sort_by(|a, b| {

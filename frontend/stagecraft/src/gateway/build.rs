@@ -6,9 +6,10 @@ use stagecraft_proto::env::FrontendEnv;
 use stagecraft_proto::{Bridge, CacheImport, SolveOptions};
 
 use super::caps_check;
+use super::checks::{self, Checking};
 use super::failure::{Failure, SourceText};
 use super::load;
-use super::lowering::{self, BuildWarning, LowerInput};
+use super::lowering::{self, LowerInput};
 use super::request::{Request, Subrequest};
 use super::resolver::BridgeResolver;
 use super::result::{self, ImageResult, PlatformImage};
@@ -47,8 +48,9 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     match &request.subrequest {
         Some(Subrequest::Describe) => return Ok(Answer::Metadata(subrequest::describe())),
         Some(Subrequest::Other(id)) => return Err(Failure::UnsupportedSubrequest(id.clone())),
-        None => {}
+        _ => {}
     }
+    let linting = request.subrequest == Some(Subrequest::Lint);
     let inputs = inputs.map_err(|error| Failure::Bridge {
         doing: "failed to get frontend inputs",
         error,
@@ -63,12 +65,69 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         data: &dockerfile.data,
     };
     let text = dockerfile.text();
-    let parsed = stagecraft_syntax::parse(&text)
-        .map_err(|e| source.error_at(Some(e.span), &e.to_string()))?;
-    let instructions = stagecraft_instructions::parse_dockerfile(&parsed)
-        .map_err(|e| source.error_at(Some(e.span), &e.kind.to_string()))?;
-
+    // A lint request answers a file that cannot be checked with its error
+    // as data; a build fails.
+    let cannot_check = |message: &str, span: Option<stagecraft_syntax::Span>| {
+        if linting {
+            Ok(Answer::Metadata(subrequest::lint::lint(
+                &dockerfile.filename,
+                &dockerfile.data,
+                &[],
+                Some((message, span)),
+            )))
+        } else {
+            Err(source.error_at(span, message))
+        }
+    };
+    let parsed = match stagecraft_syntax::parse(&text) {
+        Ok(p) => p,
+        Err(e) => return cannot_check(&e.to_string(), Some(e.span)),
+    };
+    let instructions = match stagecraft_instructions::parse_dockerfile(&parsed) {
+        Ok(d) => d,
+        Err(e) => return cannot_check(&e.kind.to_string(), Some(e.span)),
+    };
+    let check_config = match checks::config(&parsed, &request.options, source) {
+        Ok(c) => c,
+        Err(e) if linting => return cannot_check(&e.to_string(), None),
+        Err(e) => return Err(e),
+    };
     let resolver = BridgeResolver::new(bridge.clone());
+    let checking = |options| Checking {
+        parsed: &parsed,
+        dockerfile: &instructions,
+        config: &check_config,
+        options,
+        resolver: &resolver,
+    };
+    match &request.subrequest {
+        Some(Subrequest::Targets) => {
+            return Ok(Answer::Metadata(subrequest::targets::targets(
+                &instructions,
+                &dockerfile.data,
+            )));
+        }
+        Some(Subrequest::Outline) => {
+            return subrequest::outline::outline(
+                &instructions,
+                &dockerfile.data,
+                &request.options,
+                parsed.escape,
+            )
+            .map(Answer::Metadata)
+            .map_err(|m| source.error_at(None, &m));
+        }
+        Some(Subrequest::Lint) => {
+            let findings = checking(&request.options).lint_request().await;
+            return Ok(Answer::Metadata(subrequest::lint::lint(
+                &dockerfile.filename,
+                &dockerfile.data,
+                &findings,
+                None,
+            )));
+        }
+        _ => {}
+    }
     let llb_caps = pong
         .caps
         .llb
@@ -108,23 +167,27 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         caps_check::check(&pong.caps, &built.definition, source)?;
         // Warnings are the same for every platform: the first one speaks.
         // They travel alongside the Solve, not before it: shown the same, a
-        // round trip sooner.
+        // round trip sooner. Under `error=true` findings stop the build
+        // before anything is solved.
+        let findings = if index == 0 {
+            checking(options).after_build()
+        } else {
+            Vec::new()
+        };
         let warned = async {
             if index == 0 {
-                let parse_warnings = parsed.warnings.iter().map(|w| BuildWarning {
-                    short: w.short.clone(),
-                    detail: w.detail.clone(),
-                    url: w.url.clone(),
-                    span: w.span,
-                });
                 warnings::send(
                     bridge,
                     &dockerfile,
-                    parse_warnings.chain(built.warnings.iter().cloned()),
+                    checks::warnings(&findings).chain(built.warnings.iter().cloned()),
                 )
                 .await;
             }
         };
+        if let Err(e) = checks::violation(&check_config, &findings) {
+            warned.await;
+            return Err(e);
+        }
         let ((), solved) = futures::join!(warned, bridge.solve(built.definition, &solve_options));
         let reference = solved.map_err(Failure::Solve)?;
         images.push(PlatformImage {

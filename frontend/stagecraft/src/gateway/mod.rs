@@ -6,6 +6,7 @@
 
 mod build;
 mod caps_check;
+mod checks;
 mod failure;
 mod load;
 mod lowering;

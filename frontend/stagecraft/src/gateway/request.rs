@@ -21,18 +21,26 @@ pub const CONTEXT_INPUT: &str = "context";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subrequest {
     Describe,
-    /// One we do not answer (outline, targets, lint, convertllb, …).
+    Outline,
+    Targets,
+    Lint,
+    /// One we do not answer (convertllb, …).
     Other(String),
 }
 
 impl Subrequest {
     pub const DESCRIBE: &str = "frontend.subrequests.describe";
+    pub const OUTLINE: &str = "frontend.outline";
+    pub const TARGETS: &str = "frontend.targets";
+    pub const LINT: &str = "frontend.lint";
 
     fn parse(id: &str) -> Self {
-        if id == Self::DESCRIBE {
-            Subrequest::Describe
-        } else {
-            Subrequest::Other(id.to_string())
+        match id {
+            Self::DESCRIBE => Subrequest::Describe,
+            Self::OUTLINE => Subrequest::Outline,
+            Self::TARGETS => Subrequest::Targets,
+            Self::LINT => Subrequest::Lint,
+            other => Subrequest::Other(other.to_string()),
         }
     }
 }

@@ -29,6 +29,20 @@ impl BridgeResolver {
     }
 }
 
+impl BridgeResolver {
+    /// The config already fetched for a normalised reference and platform
+    /// ID, whatever mode or progress name it was asked with.
+    pub fn known_config(&self, reference: &str, platform_id: &str) -> Option<Vec<u8>> {
+        self.answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|((r, p, _, _), _)| r == reference && p == platform_id)
+            .and_then(|(_, answer)| answer.as_ref().ok())
+            .and_then(|image| image.config.clone())
+    }
+}
+
 impl ImageResolver for BridgeResolver {
     /// A missing digest (dockerd's answer for images in its own store) stays
     /// `None`, so the reference is used unpinned.
