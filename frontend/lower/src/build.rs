@@ -250,8 +250,17 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             continue;
         }
         let Some(node) = plan.node(t) else { continue };
+        // The reference names a stage's FROM <image> in every resolve pass
+        // that found the stage still unreachable, each time advancing its
+        // counter: a stage first needed through an ONBUILD trigger starts
+        // past 1 (`[a 2/1] FROM …`).
+        let passes_before = match node.base {
+            Base::Image(_) => node.reached_in_pass.unwrap_or(0),
+            Base::Stage(_) | Base::Scratch => 0,
+        };
         let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps)
-            .with_platform(s.options.multi_platform);
+            .with_platform(s.options.multi_platform)
+            .skipping(passes_before);
         let stage_name = node.name.as_deref();
         let mut d = match &node.base {
             Base::Stage(b) => {
@@ -328,8 +337,13 @@ pub(crate) async fn lower(
     let mut plan = Plan::build(df, &global, lexer, options.target.as_deref())?;
 
     let mut resolved = BTreeMap::new();
-    loop {
+    for pass in 0.. {
         let reachable = plan.reachable();
+        for t in &reachable {
+            if let Some(n) = plan.nodes.get_mut(t.0) {
+                n.reached_in_pass.get_or_insert(pass);
+            }
+        }
         resolve_bases(
             &plan,
             reachable.iter().copied(),

@@ -78,6 +78,9 @@ pub(crate) struct PlanNode {
     pub(crate) onbuild_done: bool,
     /// Steps counted for `[stage i/total]`.
     pub(crate) steps: StepTotal,
+    /// The resolve pass (from 0) in which the stage was first reachable;
+    /// later passes come from ONBUILD triggers that add dependencies.
+    pub(crate) reached_in_pass: Option<usize>,
     /// For images: each instruction naming it, with the stage holding it.
     pub(crate) named_by: Vec<ImageRef>,
 }
@@ -177,6 +180,7 @@ impl Plan {
                 onbuild_done: false,
                 named_by: Vec::new(),
                 steps,
+                reached_in_pass: None,
             });
             // A repeated name means the latest stage from here on, as in
             // the reference (which only lints duplicates).
@@ -324,6 +328,7 @@ impl Plan {
             onbuild_done: true,
             named_by: vec![by],
             steps: StepTotal::default(),
+            reached_in_pass: None,
         });
         self.images.insert(reference.to_string(), t);
         t

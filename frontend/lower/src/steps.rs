@@ -81,6 +81,14 @@ impl StepCounter {
         }
     }
 
+    /// Starts the count `n` steps further on.
+    pub(crate) fn skipping(self, n: usize) -> Self {
+        StepCounter {
+            index: self.index + n,
+            ..self
+        }
+    }
+
     pub(crate) fn shows_platform(&self) -> bool {
         self.show_platform
     }

@@ -57,3 +57,25 @@ fn stage_built_on_a_stage_inherits_its_state_args_and_workdir() {
         ]
     );
 }
+
+#[test]
+fn a_stage_first_needed_by_a_trigger_counts_from_once_per_resolve_pass() {
+    // Stage `a` is only reachable once `base`'s trigger is added (the second
+    // resolve pass); the reference named its FROM in both passes.
+    let l = lower_text(
+        "FROM busybox AS a\nRUN echo a > /x\nFROM busybox AS base\nONBUILD COPY --from=a /x /x\nFROM base\n",
+    )
+    .unwrap();
+    let names = op_names(&l);
+    assert!(
+        names.contains(&format!(
+            "[a 2/2] FROM docker.io/library/busybox:latest@{}",
+            digest('b')
+        )),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"[a 3/2] RUN echo a > /x".to_string()),
+        "{names:?}"
+    );
+}
