@@ -16,6 +16,7 @@ use stagecraft_lower::{
 };
 
 use super::source::load;
+use crate::checks::CHECK_BUILD_ARG;
 
 /// buildctl sends the context through its own session; without one, a
 /// local source needs a unique id, and a fixed one keeps digests stable.
@@ -93,6 +94,7 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
     }
     let options = BuildOptions::from_frontend_opts(&opts, Platform::default())
         .map_err(|e| format!("error: {e}"))?;
+    check_config(&loaded, &options)?;
 
     let context = ContextConfig {
         local_name: "context".to_string(),
@@ -199,6 +201,22 @@ fn write_platforms_json(
         writeln!(out, "{key}: {}{comma}", ops.trim_end())?;
     }
     writeln!(out, "}}")
+}
+
+/// A check config that does not parse fails the conversion, as it fails a
+/// build (the gateway says the same).
+fn check_config(loaded: &super::source::Loaded, options: &BuildOptions) -> Result<(), String> {
+    let arg = options.build_args.get(CHECK_BUILD_ARG).map(String::as_str);
+    match stagecraft_lint::file_config(&loaded.parsed, arg) {
+        Ok(_) => Ok(()),
+        Err(e) if arg.is_some() => Err(format!(
+            "error: failed to parse build-arg:{CHECK_BUILD_ARG}: {e}"
+        )),
+        Err(e) => Err(loaded.error(
+            loaded.parsed.directives.check.as_ref().map(|d| d.span),
+            &format!("failed to parse check options: {e}"),
+        )),
+    }
 }
 
 /// `<Dockerfile>.dockerignore` next to the Dockerfile wins over the

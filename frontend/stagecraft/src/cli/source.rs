@@ -2,6 +2,7 @@
 //! type it, with errors rendered against the file.
 
 use stagecraft_instructions::Dockerfile;
+use stagecraft_syntax::Parsed;
 
 use crate::diagnostic::Diagnostic;
 
@@ -10,6 +11,7 @@ pub struct Loaded {
     pub text: String,
     pub escape: char,
     pub dockerfile: Dockerfile,
+    pub parsed: Parsed,
 }
 
 impl Loaded {
@@ -30,5 +32,6 @@ pub fn load(path: &str) -> Result<Loaded, String> {
         text,
         escape: parsed.escape,
         dockerfile,
+        parsed,
     })
 }
