@@ -53,6 +53,9 @@ func (r *request) frontendOpts() map[string]string {
 type fakeGateway struct {
 	opts   map[string]string
 	locals map[string]string
+	// Named image contexts resolve through the gateway client, not the
+	// MetaResolver: answered by the same offline set.
+	images *offlineResolver
 }
 
 var _ gwclient.Client = (*fakeGateway)(nil)
@@ -92,7 +95,10 @@ func (g *fakeGateway) Solve(ctx context.Context, req gwclient.SolveRequest) (*gw
 }
 
 func (g *fakeGateway) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
-	return "", "", nil, errors.New("oracle: images resolve through the MetaResolver")
+	if g.images == nil {
+		return "", "", nil, errors.New("oracle: images resolve through the MetaResolver")
+	}
+	return g.images.ResolveImageConfig(ctx, ref, opt)
 }
 
 func (g *fakeGateway) ResolveSourceMetadata(ctx context.Context, op *pb.SourceOp, opt sourceresolver.Opt) (*sourceresolver.MetaResponse, error) {
@@ -168,8 +174,10 @@ type prepared struct {
 }
 
 func prepare(ctx context.Context, r *request) (*prepared, error) {
+	resolver := &offlineResolver{images: r.images, resolved: map[string]struct{}{}}
 	gw := &fakeGateway{
-		opts: r.frontendOpts(),
+		images: resolver,
+		opts:   r.frontendOpts(),
 		locals: map[string]string{
 			dockerui.DefaultLocalNameContext:    r.context,
 			dockerui.DefaultLocalNameDockerfile: filepath.Dir(r.dockerfile),
@@ -183,7 +191,6 @@ func prepare(ctx context.Context, r *request) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	resolver := &offlineResolver{images: r.images, resolved: map[string]struct{}{}}
 	opt := dockerfile2llb.ConvertOpt{
 		Config:       bc.Config,
 		Client:       bc,

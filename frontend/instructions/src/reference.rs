@@ -58,6 +58,20 @@ pub fn normalize(name: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// The short form people write (`docker/distribution`'s `FamiliarString`)
+/// of a normalised reference, without a `:latest` tag: what named contexts
+/// are keyed by (`docker.io/library/alpine:latest` → `alpine`).
+pub fn familiar(normalized: &str) -> String {
+    let short = match normalized.strip_prefix("docker.io/") {
+        Some(rest) => match rest.strip_prefix("library/") {
+            Some(name) if !name.split(['@', ':']).next().unwrap_or(name).contains('/') => name,
+            _ => rest,
+        },
+        None => normalized,
+    };
+    short.strip_suffix(":latest").unwrap_or(short).to_string()
+}
+
 /// `normalized` pinned to `digest` (replacing any digest it had).
 pub fn with_digest(normalized: &str, digest: &str) -> String {
     let base = normalized.split_once('@').map_or(normalized, |(b, _)| b);
@@ -203,5 +217,20 @@ mod tests {
             with_digest("docker.io/library/a:1", "sha256:bb"),
             "docker.io/library/a:1@sha256:bb"
         );
+    }
+
+    #[test]
+    fn familiar_names_drop_the_default_registry_and_latest() {
+        for (given, want) in [
+            ("alpine", "alpine"),
+            ("docker.io/library/alpine:latest", "alpine"),
+            ("alpine:3.19", "alpine:3.19"),
+            ("user/app", "user/app"),
+            ("docker.io/library/a/b", "library/a/b"),
+            ("ghcr.io/o/app:latest", "ghcr.io/o/app"),
+            ("localhost:5000/app:1", "localhost:5000/app:1"),
+        ] {
+            assert_eq!(familiar(&normalize(given).unwrap()), want, "{given}");
+        }
     }
 }

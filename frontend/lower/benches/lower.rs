@@ -75,6 +75,7 @@ fn run(text: &str) -> usize {
         session_id: Some("s".into()),
         local_unique: None,
         exclude_patterns: Vec::new(),
+        named_locals: Default::default(),
     };
     let req = LowerRequest {
         dockerfile: &df,

@@ -58,7 +58,14 @@ fn add_onbuilds(
                 .node(*b)
                 .map(|b| stage_triggers(&b.commands))
                 .unwrap_or_default(),
-            Base::Scratch => Vec::new(),
+            // A context image's ONBUILD runs as any base image's does.
+            Base::Context {
+                whole_stage: false, ..
+            } => resolved
+                .get(t)
+                .map(|r| r.image.config.on_build.clone())
+                .unwrap_or_default(),
+            Base::Scratch | Base::Context { .. } => Vec::new(),
         };
         let span = node.span;
         if let Some(n) = plan.nodes.get_mut(t.0) {
@@ -155,7 +162,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
         workdir: "/".to_string(),
         user: String::new(),
         platform: r.platform.clone(),
-        state_has_platform: r.from_ref.is_some(),
+        state_has_platform: r.state_has_platform,
         network: stagecraft_llb::NetworkMode::Sandbox,
         steps,
         ctx_paths: BTreeSet::new(),
@@ -285,7 +292,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
                 d.on_build = false;
                 d
             }
-            Base::Image(_) | Base::Scratch => {
+            Base::Image(_) | Base::Scratch | Base::Context { .. } => {
                 let r = s.resolved.get(&t).ok_or_else(|| {
                     LowerError::at(
                         LowerErrorKind::Unsupported("unresolved base".into()),
@@ -296,7 +303,17 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             }
         };
         d.ignore_cache = s.options.no_cache.applies_to(stage_name);
-        init_from_image(&mut d, s.options);
+        // A stage replaced whole is the context as it is: the reference
+        // never starts it like a stage.
+        if !matches!(
+            node.base,
+            Base::Context {
+                whole_stage: true,
+                ..
+            }
+        ) {
+            init_from_image(&mut d, s.options);
+        }
         let cx = DispatchContext {
             options: s.options,
             caps: s.caps,
@@ -335,6 +352,7 @@ pub(crate) async fn lower(
     let mut declared = args::add_meta_args(&mut global, df, lexer, options)?;
     let epoch = crate::epoch::resolve(options, &global)?;
     let mut plan = Plan::build(df, &global, lexer, options.target.as_deref())?;
+    plan.use_named_contexts(options)?;
 
     let mut resolved = BTreeMap::new();
     for pass in 0.. {
@@ -349,6 +367,7 @@ pub(crate) async fn lower(
             reachable.iter().copied(),
             &mut resolved,
             options,
+            req.context,
             resolver,
         )
         .await?;

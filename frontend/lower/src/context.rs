@@ -88,6 +88,7 @@ mod tests {
             session_id: session.map(str::to_string),
             local_unique: Some("u1".into()),
             exclude_patterns: excludes.iter().map(|s| s.to_string()).collect(),
+            named_locals: Default::default(),
         }
     }
 

@@ -115,6 +115,9 @@ pub enum LowerErrorKind {
     },
     #[error("not yet supported: {0}")]
     Unsupported(String),
+    /// A `context:<name>` option that cannot be used.
+    #[error("{message}")]
+    NamedContext { message: String },
     /// A flag this daemon cannot honour. Failing is the point: building
     /// without it would give a different image than the Dockerfile asks for.
     #[error(

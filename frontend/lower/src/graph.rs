@@ -12,6 +12,8 @@ use stagecraft_syntax::Span;
 use crate::command::{Command, CopyFrom};
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
+use crate::named_context::{self, NamedContext};
+use crate::options::BuildOptions;
 use crate::platform::Platform;
 use crate::steps::StepTotal;
 
@@ -25,6 +27,12 @@ pub(crate) enum Base {
     Image(String),
     /// An earlier stage.
     Stage(Target),
+    /// A named context the client gave for the image (`FROM`, `--from`),
+    /// or for the whole stage (`whole_stage`: its instructions are not run).
+    Context {
+        context: NamedContext,
+        whole_stage: bool,
+    },
 }
 
 /// Why one node needs another.
@@ -334,6 +342,51 @@ impl Plan {
         t
     }
 
+    /// Replaces the stages and images the client gave named contexts for:
+    /// a stage `AS <name>` whole, an image where it is named. Looked up for
+    /// the stage's `FROM --platform`, else the build's target platform.
+    pub(crate) fn use_named_contexts(&mut self, options: &BuildOptions) -> Result<(), LowerError> {
+        if options.named_contexts.is_empty() {
+            return Ok(());
+        }
+        for node in &mut self.nodes {
+            let platform = node
+                .platform
+                .clone()
+                .unwrap_or_else(|| options.platform().clone());
+            let span = node.span;
+            let stage_context = match &node.name {
+                Some(name) => {
+                    named_context::find(options, name, &platform).map_err(|e| e.or_span(span))?
+                }
+                None => None,
+            };
+            if let Some(context) = stage_context {
+                node.base = Base::Context {
+                    context,
+                    whole_stage: true,
+                };
+                node.commands.clear();
+                node.deps.clear();
+                node.steps = StepTotal::default();
+                node.onbuild_done = true;
+                continue;
+            }
+            let Base::Image(image) = &node.base else {
+                continue;
+            };
+            if let Some(context) =
+                named_context::find(options, image, &platform).map_err(|e| e.or_span(span))?
+            {
+                node.base = Base::Context {
+                    context,
+                    whole_stage: false,
+                };
+            }
+        }
+        Ok(())
+    }
+
     /// The node `RUN --mount=from=<from>` reads.
     pub(crate) fn mount_target(&self, from: &str) -> Option<Target> {
         self.by_name
@@ -482,6 +535,7 @@ impl Plan {
                             Base::Stage(t) => {
                                 self.node(*t).map(|b| b.display.clone()).unwrap_or_default()
                             }
+                            Base::Context { context, .. } => format!("context:{}", context.key),
                         },
                     },
                     (None, _) => GraphNodeKind::Image {

@@ -17,6 +17,7 @@ mod error;
 mod finalize;
 mod graph;
 pub mod image;
+mod named_context;
 mod onbuild;
 pub mod options;
 pub mod platform;
@@ -29,7 +30,7 @@ mod tests;
 #[cfg(test)]
 mod testutil;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_instructions::Dockerfile;
 use stagecraft_shell::Lexer;
@@ -75,6 +76,18 @@ pub struct ContextConfig {
     /// Stable ID for CLI mode (no session).
     pub local_unique: Option<String>,
     /// `.dockerignore` patterns, already parsed.
+    pub exclude_patterns: Vec<String>,
+    /// The locals named by `local:` named contexts, by local name.
+    pub named_locals: BTreeMap<String, NamedLocal>,
+}
+
+/// A directory the client sends for a `local:<name>` named context.
+#[derive(Clone, Debug, Default)]
+pub struct NamedLocal {
+    /// Its session (`local-sessionid:<name>`, else the build's); `None` in
+    /// CLI mode.
+    pub session_id: Option<String>,
+    /// Its own `.dockerignore` patterns.
     pub exclude_patterns: Vec<String>,
 }
 

@@ -38,6 +38,13 @@ pub struct BuildOptions {
     pub cgroup_parent: Option<String>,
     pub cache_mount_namespace: String,
     pub cache_imports: Vec<CacheImport>,
+    /// `context:<name>[::<platform>]` options: key after the prefix →
+    /// the source as given (parsed when a stage or image asks for it).
+    pub named_contexts: BTreeMap<String, String>,
+    /// `input-metadata:<input>`: JSON metadata of an `input:` context.
+    pub input_metadata: BTreeMap<String, String>,
+    /// `sharedkey:localdir:<key>`: cache key hint of a `local:` context.
+    pub context_shared_keys: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -197,6 +204,9 @@ impl BuildOptions {
                 .cloned()
                 .unwrap_or_default(),
             cache_imports: parse_cache_imports(get("cache-imports"), get("cache-from"))?,
+            named_contexts: with_prefix(opts, "context:"),
+            input_metadata: with_prefix(opts, "input-metadata:"),
+            context_shared_keys: with_prefix(opts, "sharedkey:localdir:"),
         })
     }
 

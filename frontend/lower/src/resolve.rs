@@ -4,11 +4,13 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use stagecraft_llb::{ImageSource, ResolveMode, State};
+use stagecraft_llb::{ImageSource, OpMeta, ResolveMode, State};
 
+use crate::ContextConfig;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::graph::{Base, Plan, Target};
 use crate::image::Image;
+use crate::named_context::ContextSource;
 use crate::options::BuildOptions;
 use crate::platform::Platform;
 use crate::reference;
@@ -27,6 +29,8 @@ pub(crate) struct ResolvedBase {
     pub(crate) from_ref: Option<String>,
     /// The normalised reference when the resolver knew no config.
     pub(crate) unresolved: Option<String>,
+    /// The state carries the platform (see `DispatchState::state_has_platform`).
+    pub(crate) state_has_platform: bool,
 }
 
 /// Resolves the image bases of `targets` that are not in `done` yet, all
@@ -36,6 +40,7 @@ pub(crate) async fn resolve_bases(
     targets: impl Iterator<Item = Target>,
     done: &mut BTreeMap<Target, ResolvedBase>,
     options: &BuildOptions,
+    context: &ContextConfig,
     resolver: &impl ImageResolver,
 ) -> Result<(), LowerError> {
     struct Job {
@@ -43,6 +48,8 @@ pub(crate) async fn resolve_bases(
         original: String,
         normalized: String,
         platform: Platform,
+        /// The named context's key, for an image context.
+        context: Option<String>,
     }
     let mut jobs = Vec::new();
     for t in targets {
@@ -68,9 +75,48 @@ pub(crate) async fn resolve_bases(
                         platform,
                         from_ref: None,
                         unresolved: None,
+                        state_has_platform: false,
                     },
                 );
             }
+            Base::Context {
+                context: nc,
+                whole_stage,
+            } => match &nc.source {
+                ContextSource::Image(given) => {
+                    let normalized = reference::normalize(given).map_err(|why| {
+                        LowerError::at(
+                            LowerErrorKind::NamedContext {
+                                message: format!("named context {}: {given}: {why}", nc.key),
+                            },
+                            node.span,
+                        )
+                    })?;
+                    jobs.push(Job {
+                        target: t,
+                        original: given.clone(),
+                        normalized,
+                        platform,
+                        context: Some(nc.key.clone()),
+                    });
+                }
+                source => {
+                    let state = crate::named_context::state(source, &nc.key, context, options)
+                        .map_err(|e| e.or_span(node.span))?;
+                    done.insert(
+                        t,
+                        ResolvedBase {
+                            state,
+                            image: Image::empty(&platform),
+                            platform,
+                            from_ref: None,
+                            unresolved: None,
+                            // FROM <context> puts the platform on the state.
+                            state_has_platform: !whole_stage,
+                        },
+                    );
+                }
+            },
             Base::Image(name) => {
                 let normalized = reference::normalize(name).map_err(|why| {
                     LowerError::at(
@@ -86,6 +132,7 @@ pub(crate) async fn resolve_bases(
                     original: name.clone(),
                     normalized,
                     platform,
+                    context: None,
                 });
             }
         }
@@ -94,7 +141,9 @@ pub(crate) async fn resolve_bases(
     let log_names: Vec<String> = jobs
         .iter()
         .map(|j| {
-            if options.multi_platform {
+            if let Some(key) = &j.context {
+                format!("[context {key}] load metadata for {}", j.original)
+            } else if options.multi_platform {
                 format!(
                     "[{} internal] load metadata for {}",
                     j.platform, j.normalized
@@ -121,10 +170,46 @@ pub(crate) async fn resolve_bases(
                 span,
             )
         })?;
-        let base = to_base(job.normalized, job.platform, reply, mode, span)?;
+        let base = match &job.context {
+            Some(key) => context_image(
+                job.normalized,
+                &job.original,
+                key,
+                job.platform,
+                reply,
+                span,
+            )?,
+            None => to_base(job.normalized, job.platform, reply, mode, span)?,
+        };
         done.insert(job.target, base);
     }
     Ok(())
+}
+
+/// The base config the resolver found (`created` cleared), or an empty one
+/// and the reference it lacked.
+fn base_config(
+    reply: &ResolvedImage,
+    normalized: &str,
+    platform: &Platform,
+    span: Option<stagecraft_syntax::Span>,
+) -> Result<(Image, Option<String>), LowerError> {
+    match &reply.config {
+        Some(bytes) => {
+            let mut img = Image::from_json(bytes).map_err(|e| {
+                LowerError::new(
+                    LowerErrorKind::ImageConfig {
+                        reference: normalized.to_string(),
+                        why: e.to_string(),
+                    },
+                    span,
+                )
+            })?;
+            img.created = None;
+            Ok((img, None))
+        }
+        None => Ok((Image::empty(platform), Some(normalized.to_string()))),
+    }
 }
 
 fn to_base(
@@ -138,22 +223,7 @@ fn to_base(
         Some(d) => reference::with_digest(&normalized, d),
         None => normalized.clone(),
     };
-    let (image, unresolved) = match &reply.config {
-        Some(bytes) => {
-            let mut img = Image::from_json(bytes).map_err(|e| {
-                LowerError::new(
-                    LowerErrorKind::ImageConfig {
-                        reference: normalized.clone(),
-                        why: e.to_string(),
-                    },
-                    span,
-                )
-            })?;
-            img.created = None;
-            (img, None)
-        }
-        None => (Image::empty(&platform), Some(normalized.clone())),
-    };
+    let (image, unresolved) = base_config(&reply, &normalized, &platform, span)?;
     // A config with no layers (and no history entry adding one) is an
     // empty filesystem: no image op at all.
     let no_layers = reply.config.is_some()
@@ -166,6 +236,7 @@ fn to_base(
             platform,
             from_ref: None,
             unresolved,
+            state_has_platform: false,
         });
     }
     let mut src = ImageSource::new(pinned.clone())
@@ -182,5 +253,31 @@ fn to_base(
         platform,
         from_ref: Some(pinned),
         unresolved,
+        state_has_platform: true,
+    })
+}
+
+/// An image named context: the reference's config applies as for any base
+/// image, but the source stays unpinned and is named after the context.
+fn context_image(
+    normalized: String,
+    given: &str,
+    key: &str,
+    platform: Platform,
+    reply: ResolvedImage,
+    span: Option<stagecraft_syntax::Span>,
+) -> Result<ResolvedBase, LowerError> {
+    let (image, unresolved) = base_config(&reply, &normalized, &platform, span)?;
+    let src = ImageSource::new(normalized).with_platform(platform.to_pb());
+    let state = State::image(src)
+        .map_err(|e| LowerError::new(LowerErrorKind::Llb(e), span))?
+        .with_meta(OpMeta::named(format!("[context {key}] {given}")));
+    Ok(ResolvedBase {
+        state,
+        image,
+        platform,
+        from_ref: None,
+        unresolved,
+        state_has_platform: true,
     })
 }

@@ -121,6 +121,7 @@ pub(crate) fn context() -> ContextConfig {
         session_id: None,
         local_unique: Some("test".into()),
         exclude_patterns: Vec::new(),
+        named_locals: Default::default(),
     }
 }
 

@@ -62,12 +62,7 @@ fn several_platforms_return_a_map_of_refs() {
     );
 
     // The build-platform image is looked up once, named with its platform.
-    let lookups: Vec<&str> = outcome
-        .recorded
-        .resolved_images
-        .iter()
-        .map(|r| r.log_name.as_str())
-        .collect();
+    let lookups = lookup_names(&outcome);
     assert_eq!(
         lookups,
         [format!(

@@ -50,6 +50,7 @@ pub fn context(session_id: Option<&str>, local_unique: Option<&str>) -> ContextC
         session_id: session_id.map(str::to_string),
         local_unique: local_unique.map(str::to_string),
         exclude_patterns: Vec::new(),
+        named_locals: Default::default(),
     }
 }
 

@@ -39,10 +39,10 @@ pub(crate) mod names;
 mod ports;
 pub(crate) mod workdir;
 
-mod add;
+pub(crate) mod add;
 mod copy;
 mod mounts;
-mod remote;
+pub(crate) mod remote;
 mod run;
 
 use std::collections::BTreeSet;

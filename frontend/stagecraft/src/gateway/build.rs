@@ -128,6 +128,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         }
         _ => {}
     }
+    let named_locals = load::named_locals(bridge, &request).await?;
     let llb_caps = pong
         .caps
         .llb
@@ -159,6 +160,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
                 options,
                 session_id: request.session_for(super::request::CONTEXT_LOCAL),
                 exclude_patterns: exclude_patterns.clone(),
+                named_locals: named_locals.clone(),
                 llb_caps: llb_caps.clone(),
             },
             &resolver,

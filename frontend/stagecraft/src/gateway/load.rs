@@ -10,6 +10,8 @@ use prost::Message;
 use stagecraft_llb::{LocalDiffer, LocalSession, LocalSource, State};
 use stagecraft_proto::{Bridge, RefId, SolveOptions, pb};
 
+use stagecraft_lower::NamedLocal;
+
 use super::failure::Failure;
 use super::request::{CONTEXT_INPUT, CONTEXT_LOCAL, DOCKERFILE_INPUT, Request};
 
@@ -162,6 +164,45 @@ fn dockerignore_local(request: &Request) -> Result<pb::Definition, Failure> {
         .with_shared_key_hint(format!("{CONTEXT_LOCAL}-{DOCKERIGNORE}"));
     let state = local_state(source)?.with_custom_name(format!("[internal] load {DOCKERIGNORE}"));
     Ok(stagecraft_llb::marshal(&state))
+}
+
+/// The directories `local:<name>` named contexts send, each with its own
+/// `.dockerignore` (read as the reference reads it: a small Solve, then a
+/// ReadFile whose failure means no file).
+pub async fn named_locals(
+    bridge: &Bridge,
+    request: &Request,
+) -> Result<BTreeMap<String, NamedLocal>, Failure> {
+    let mut locals = BTreeMap::new();
+    for (key, value) in &request.options.named_contexts {
+        let Some(name) = value.strip_prefix("local:") else {
+            continue;
+        };
+        if locals.contains_key(name) {
+            continue;
+        }
+        let source = local_source(request, name)
+            .with_follow_paths(vec![DOCKERIGNORE.to_string()])
+            .with_shared_key_hint(format!("context:{key}-{DOCKERIGNORE}"));
+        let state =
+            local_state(source)?.with_custom_name(format!("[context {key}] load {DOCKERIGNORE}"));
+        let reference = bridge
+            .solve(stagecraft_llb::marshal(&state), &SolveOptions::default())
+            .await
+            .map_err(|error| Failure::Bridge {
+                doing: "failed to read the dockerignore patterns of a named context",
+                error,
+            })?;
+        let data = read_optional(bridge, &reference, DOCKERIGNORE).await;
+        locals.insert(
+            name.to_string(),
+            NamedLocal {
+                session_id: request.session_for(name),
+                exclude_patterns: crate::dockerignore::parse(&data),
+            },
+        );
+    }
+    Ok(locals)
 }
 
 async fn read_optional(bridge: &Bridge, reference: &RefId, path: &str) -> Vec<u8> {

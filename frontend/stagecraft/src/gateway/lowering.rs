@@ -1,8 +1,10 @@
 //! The one place the gateway calls the lowering phase.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use stagecraft_lower::{BuildOptions, ContextConfig, LowerRequest, Platform, SourceFile};
+use stagecraft_lower::{
+    BuildOptions, ContextConfig, LowerRequest, NamedLocal, Platform, SourceFile,
+};
 use stagecraft_proto::pb;
 use stagecraft_syntax::Span;
 
@@ -19,6 +21,7 @@ pub struct LowerInput<'a> {
     pub options: &'a BuildOptions,
     pub session_id: Option<String>,
     pub exclude_patterns: Vec<String>,
+    pub named_locals: BTreeMap<String, NamedLocal>,
     pub llb_caps: BTreeSet<String>,
 }
 
@@ -53,6 +56,7 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
         session_id: input.session_id,
         local_unique: None,
         exclude_patterns: input.exclude_patterns,
+        named_locals: input.named_locals,
     };
     let request = LowerRequest {
         dockerfile: input.dockerfile,

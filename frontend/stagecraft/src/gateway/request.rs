@@ -118,11 +118,6 @@ fn reject_unsupported(opts: &BTreeMap<String, String>) -> Result<(), Failure> {
             "development gateway is no longer supported".to_string(),
         ));
     }
-    if let Some(key) = opts.keys().find(|k| k.starts_with("context:")) {
-        return Err(Failure::Unsupported(format!(
-            "named build contexts (--build-context, option {key:?}) are not supported by Stagecraft yet"
-        )));
-    }
     let key = opts
         .get("contextkey")
         .map(String::as_str)
@@ -260,10 +255,8 @@ mod tests {
             Err(Failure::Unsupported(_))
         ));
         let named = env(&[("BUILDKIT_FRONTEND_OPT_0", "context:base=docker-image://x")]);
-        assert!(matches!(
-            Request::new(&named, &[]),
-            Err(Failure::Unsupported(_))
-        ));
+        let r = Request::new(&named, &[]).unwrap();
+        assert_eq!(r.options.named_contexts["base"], "docker-image://x");
         let bad = env(&[("BUILDKIT_FRONTEND_OPT_0", "image-resolve-mode=sometimes")]);
         let err = Request::new(&bad, &[]).unwrap_err();
         assert!(err.to_string().contains("image-resolve-mode"), "{err}");

@@ -207,3 +207,13 @@ pub fn local_input(name: &str) -> pb::Definition {
         ..Default::default()
     }
 }
+
+/// The progress names of the image lookups, in order.
+pub fn lookup_names(outcome: &ChildOutcome) -> Vec<String> {
+    outcome
+        .recorded
+        .resolved_images
+        .iter()
+        .map(|r| r.log_name.clone())
+        .collect()
+}

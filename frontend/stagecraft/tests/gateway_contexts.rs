@@ -1,0 +1,105 @@
+//! Named contexts through the gateway: `context:<name>` options replacing
+//! stages and images, `local:` contexts with their own `.dockerignore`.
+
+mod support;
+
+use stagecraft_proto::fake::FakeConfig;
+use support::*;
+
+const DOCKERFILE: &str = "\
+FROM alpine AS base
+ENV FROM_DOCKERFILE=1
+FROM busybox AS deps
+RUN exit 1
+FROM base
+COPY --from=deps /lib.txt /lib.txt
+COPY --from=assets / /assets/
+RUN cat /lib.txt
+";
+
+fn config() -> FakeConfig {
+    FakeConfig::modern()
+        .with_local_file("dockerfile", "Dockerfile", DOCKERFILE)
+        .with_local_file("assetsdir", ".dockerignore", "*.tmp\n")
+        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG)
+        .with_image(
+            "docker.io/library/alpine:3.19",
+            "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+            r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","FROM_CONTEXT=yes"],"WorkingDir":"/home"},"rootfs":{"type":"layers","diff_ids":["sha256:bbbb"]}}"#,
+        )
+        .with_opt("context:alpine", "docker-image://alpine:3.19")
+        .with_opt("context:deps", "docker-image://scratch")
+        .with_opt("context:assets", "local:assetsdir")
+        .with_opt("local-sessionid:assetsdir", "assets-session")
+}
+
+#[test]
+fn named_contexts_replace_images_and_stages() {
+    let outcome = run_ok(config());
+    let lookups = lookup_names(&outcome);
+    // alpine is looked up as the context; busybox (the replaced stage's
+    // FROM) never is.
+    assert_eq!(lookups, ["[context alpine] load metadata for alpine:3.19"]);
+
+    let builds = build_solves(&outcome);
+    assert_eq!(builds.len(), 1, "one build solve");
+    let def = &builds[0];
+    let image = sources(def)
+        .into_iter()
+        .find(|s| s.identifier.starts_with("docker-image://"))
+        .unwrap();
+    // Unpinned, as the reference leaves context images.
+    assert_eq!(
+        image.identifier,
+        "docker-image://docker.io/library/alpine:3.19"
+    );
+    let names: Vec<String> = def
+        .metadata
+        .values()
+        .filter_map(|m| m.description.get("llb.customname").cloned())
+        .collect();
+    for want in [
+        "[context alpine] alpine:3.19",
+        "[context assets] load from client",
+        "[stage-2 2/3] COPY --from=assets / /assets/",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want}: {names:?}");
+    }
+    assert!(
+        !names.iter().any(|n| n.contains("exit 1")),
+        "the replaced stage does not run: {names:?}"
+    );
+
+    // The local context: its own session, .dockerignore and cache key.
+    let local = sources(def)
+        .into_iter()
+        .find(|s| s.identifier == "local://assetsdir")
+        .unwrap();
+    assert_eq!(local.attrs["local.session"], "assets-session");
+    assert_eq!(local.attrs["local.excludepatterns"], r#"["*.tmp"]"#);
+    assert_eq!(local.attrs["local.sharedkeyhint"], "context:assets-");
+
+    // The context image's config is the base image's.
+    let result = returned_result(&outcome);
+    let config: serde_json::Value =
+        serde_json::from_slice(&result.metadata["containerimage.config"]).unwrap();
+    let env = config["config"]["Env"].to_string();
+    assert!(
+        env.contains("FROM_CONTEXT=yes") && env.contains("FROM_DOCKERFILE=1"),
+        "{env}"
+    );
+    assert_eq!(config["config"]["WorkingDir"], "/home");
+}
+
+#[test]
+fn unusable_contexts_fail_clearly() {
+    for (value, want) in [
+        ("ftp://x", "unsupported context source ftp for alpine"),
+        ("nocolon", "invalid context specifier nocolon for alpine"),
+        ("input:other", "input:other contexts"),
+    ] {
+        let config = config().with_opt("context:alpine", value);
+        let status = returned_error(&run(config));
+        assert!(status.message.contains(want), "{value}: {}", status.message);
+    }
+}
