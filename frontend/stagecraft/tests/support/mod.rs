@@ -1,7 +1,8 @@
 //! What the gateway tests share: running the real binary against a fake
 //! BuildKit and reading what it sent.
 
-#![allow(dead_code)]
+// Each test binary uses its own subset; helpers unwrap as tests may.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 use std::time::Duration;
