@@ -10,6 +10,7 @@ mod args;
 mod build;
 mod command;
 mod context;
+mod context_state;
 mod dispatch;
 mod envlist;
 mod epoch;

@@ -7,11 +7,6 @@
 //! it is named. Images are looked up by their short form (`alpine`,
 //! `alpine:3.19`, `ghcr.io/o/app`); the platform-specific key wins.
 
-use stagecraft_llb::{HttpSource, LocalSession, LocalSource, OpMeta, State};
-
-use crate::ContextConfig;
-use crate::dispatch::add::{GitSourceSpec, git_state};
-use crate::dispatch::remote::parse_git_ref;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::options::BuildOptions;
 use crate::platform::Platform;
@@ -30,10 +25,11 @@ pub(crate) enum ContextSource {
     Input(String),
     /// `oci-layout://<store>@<digest>`.
     OciLayout(String),
-    /// A Git repository URL.
+    /// A Git repository URL (`git://`, `git@host:…`).
     Git(String),
-    /// An HTTP(S) URL that is not a Git repository: a tarball.
-    Http(String),
+    /// An HTTP(S) URL: a Git repository when it looks like one (decided
+    /// when its state is made), else a download.
+    Url(String),
 }
 
 /// A context found for a stage or image.
@@ -91,23 +87,13 @@ fn parse_source(value: &str, key: &str) -> Result<ContextSource, LowerError> {
     } else {
         kind
     };
-    let is_git = || {
-        crate::dispatch::remote::parse_git_ref(value)
-            .map_err(|e| err(format!("invalid git context {value}: {e}")))
-    };
     Ok(match kind {
         "docker-image" => match rest.trim_start_matches("//") {
             "scratch" => ContextSource::Scratch,
             image => ContextSource::Image(image.to_string()),
         },
-        "git" => match is_git()? {
-            Some(_) => ContextSource::Git(value.to_string()),
-            None => return Err(err(format!("invalid git context {value}"))),
-        },
-        "http" | "https" => match is_git()? {
-            Some(_) => ContextSource::Git(value.to_string()),
-            None => ContextSource::Http(value.to_string()),
-        },
+        "git" => ContextSource::Git(value.to_string()),
+        "http" | "https" => ContextSource::Url(value.to_string()),
         "oci-layout" => ContextSource::OciLayout(rest.trim_start_matches("//").to_string()),
         "local" => ContextSource::Local(rest.to_string()),
         "input" => ContextSource::Input(rest.to_string()),
@@ -115,71 +101,6 @@ fn parse_source(value: &str, key: &str) -> Result<ContextSource, LowerError> {
             return Err(err(format!("unsupported context source {other} for {key}")));
         }
     })
-}
-
-/// The state of a context that needs no lookup (every kind but an image).
-pub(crate) fn state(
-    source: &ContextSource,
-    key: &str,
-    config: &ContextConfig,
-    options: &BuildOptions,
-) -> Result<State, LowerError> {
-    let err = |message: String| LowerError::new(LowerErrorKind::NamedContext { message }, None);
-    let llb = |e: stagecraft_llb::LlbError| LowerError::new(LowerErrorKind::Llb(e), None);
-    match source {
-        ContextSource::Scratch => Ok(State::scratch()),
-        ContextSource::Local(name) => {
-            let local = config.named_locals.get(name).cloned().unwrap_or_default();
-            let session = match local.session_id {
-                Some(id) => LocalSession::Session(id),
-                None => LocalSession::Unique(format!("context:{key}")),
-            };
-            let shared = options
-                .context_shared_keys
-                .get(key)
-                .map(String::as_str)
-                .unwrap_or_default();
-            let src = LocalSource::new(name.clone(), session)
-                .with_exclude_patterns(local.exclude_patterns)
-                .with_shared_key_hint(format!("context:{key}-{shared}"));
-            Ok(State::local(src)
-                .map_err(llb)?
-                .with_meta(OpMeta::named(format!("[context {key}] load from client"))))
-        }
-        ContextSource::Git(url) => {
-            let git = parse_git_ref(url)
-                .map_err(|e| err(format!("invalid git context {url}: {e}")))?
-                .ok_or_else(|| err(format!("invalid git context {url}")))?;
-            let name = format!("[internal] load git source {url}");
-            git_state(
-                git,
-                GitSourceSpec {
-                    keep_git_dir: None,
-                    checksum: "",
-                    name: &name,
-                },
-            )
-            .map_err(|e| err(format!("git context {url}: {e}")))
-        }
-        ContextSource::Http(url) => {
-            let src = HttpSource {
-                filename: Some("context".to_string()),
-                ..HttpSource::new(url.clone())
-            };
-            Ok(State::http(src)
-                .map_err(llb)?
-                .with_meta(OpMeta::named(format!("[context {key}] {url}"))))
-        }
-        ContextSource::Input(name) => Err(err(format!(
-            "named context {key}: input:{name} contexts (bake target: contexts) are not supported by Stagecraft yet"
-        ))),
-        ContextSource::OciLayout(reference) => Err(err(format!(
-            "named context {key}: oci-layout://{reference} contexts are not supported by Stagecraft yet"
-        ))),
-        ContextSource::Image(_) => Err(err(format!(
-            "named context {key}: an image context is resolved, not built here"
-        ))),
-    }
 }
 
 #[cfg(test)]
@@ -233,7 +154,7 @@ mod tests {
         let parse = |v: &str| parse_source(v, "k");
         assert_eq!(
             parse("https://example.com/r.git#main:sub").unwrap(),
-            ContextSource::Git("https://example.com/r.git#main:sub".into())
+            ContextSource::Url("https://example.com/r.git#main:sub".into())
         );
         assert_eq!(
             parse("git@example.com:o/r.git").unwrap(),
@@ -241,7 +162,7 @@ mod tests {
         );
         assert_eq!(
             parse("https://example.com/ctx.tar.gz").unwrap(),
-            ContextSource::Http("https://example.com/ctx.tar.gz".into())
+            ContextSource::Url("https://example.com/ctx.tar.gz".into())
         );
         assert_eq!(
             parse("oci-layout://store@sha256:abc").unwrap(),

@@ -101,7 +101,7 @@ pub(crate) async fn resolve_bases(
                     });
                 }
                 source => {
-                    let state = crate::named_context::state(source, &nc.key, context, options)
+                    let state = crate::context_state::state(source, &nc.key, context, options)
                         .map_err(|e| e.or_span(node.span))?;
                     done.insert(
                         t,
