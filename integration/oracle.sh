@@ -39,6 +39,10 @@ fail_or_skip() {
 
 command -v go >/dev/null || fail_or_skip "go not found"
 (cd "$REPO_ROOT/tests/oracle" && go build -o "$ORACLE_BIN" .) || fail_or_skip "building the harness failed"
+# The harness's own tests (graph pairing, allow-list, literal extraction).
+if [[ "$mode" == llb ]]; then
+    (cd "$REPO_ROOT/tests/oracle" && go vet . && go test -count=1 .) || exit 1
+fi
 
 # The debug binary `cargo test` already built, unless one is given.
 if [[ -z "${STAGECRAFT_BIN:-}" ]]; then
