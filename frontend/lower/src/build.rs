@@ -263,7 +263,8 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         // past 1 (`[a 2/1] FROM …`).
         let passes_before = match node.base {
             Base::Image(_) => node.reached_in_pass.unwrap_or(0),
-            Base::Stage(_) | Base::Scratch => 0,
+            // A context is never named as a FROM step.
+            Base::Stage(_) | Base::Scratch | Base::Context { .. } => 0,
         };
         let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps)
             .with_platform(s.options.multi_platform)
