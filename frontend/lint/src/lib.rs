@@ -13,6 +13,7 @@
 mod checks;
 mod config;
 mod finding;
+mod ignore;
 mod platform;
 mod rule;
 mod vars;

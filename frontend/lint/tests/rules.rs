@@ -22,6 +22,16 @@ fn run_with(
     scope: Scope,
     images: &dyn BaseImages,
 ) -> Vec<String> {
+    run_full(src, build_args, scope, images, None)
+}
+
+fn run_full(
+    src: &str,
+    build_args: &[(&str, &str)],
+    scope: Scope,
+    images: &dyn BaseImages,
+    dockerignore: Option<&[String]>,
+) -> Vec<String> {
     let parsed = stagecraft_syntax::parse(src).unwrap();
     let df = stagecraft_instructions::parse_dockerfile(&parsed).unwrap();
     let args: BTreeMap<String, String> = build_args
@@ -44,7 +54,7 @@ fn run_with(
         target_platform: &p,
         scope: &scope,
         images,
-        dockerignore: None,
+        dockerignore,
     })
     .iter()
     .map(|f| format!("{}:{}: {}", f.span.start, f.rule, f.message))
@@ -357,5 +367,35 @@ fn a_build_checks_only_the_stages_it_needs() {
         [
             "4:JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals"
         ]
+    );
+}
+
+#[test]
+fn copy_ignored_file() {
+    let ignore = vec!["node_modules".to_string(), "*.log".to_string()];
+    assert_eq!(
+        run_full(
+            "FROM alpine AS b\nCOPY ./node_modules/x app.log src /app/\nADD debug.log /d\nFROM b\nCOPY --from=b app.log /x\n",
+            &[],
+            Scope::All,
+            &NoImages,
+            Some(&ignore)
+        ),
+        [
+            "2:CopyIgnoredFile: Attempting to Copy file \"node_modules/x\" that is excluded by .dockerignore",
+            "2:CopyIgnoredFile: Attempting to Copy file \"app.log\" that is excluded by .dockerignore",
+            "3:CopyIgnoredFile: Attempting to Add file \"debug.log\" that is excluded by .dockerignore",
+        ]
+    );
+    let with_exception = vec!["*.log".to_string(), "!keep.log".to_string()];
+    assert_eq!(
+        run_full(
+            "FROM alpine\nCOPY app.log /\n",
+            &[],
+            Scope::All,
+            &NoImages,
+            Some(&with_exception)
+        ),
+        Vec::<String>::new()
     );
 }

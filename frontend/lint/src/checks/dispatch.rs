@@ -15,6 +15,7 @@ use super::from::{Base, Globals, StageBase, parse_triggers, stage_triggers};
 use super::secrets::looks_secret;
 use crate::config::CheckConfig;
 use crate::finding::Collector;
+use crate::ignore::Ignored;
 use crate::rule::Rule;
 use crate::vars::Vars;
 use crate::{ImageFacts, LintInput};
@@ -48,6 +49,7 @@ struct Stop;
 
 struct Walker<'a, 'b> {
     input: &'a LintInput<'b>,
+    ignored: Option<Ignored>,
     lexer: Lexer,
     globals: &'a Globals,
     out: &'a mut Collector,
@@ -63,6 +65,7 @@ pub(crate) fn stages(
 ) {
     let mut walker = Walker {
         input,
+        ignored: input.dockerignore.and_then(Ignored::new),
         lexer,
         globals,
         out,
@@ -312,6 +315,8 @@ impl Walker<'_, '_> {
         Ok(())
     }
 
+    /// `from_context`: the command the reference names when a source from
+    /// the build context is one `.dockerignore` excludes (`Copy`, `Add`).
     fn sources(
         &mut self,
         st: &StageState,
@@ -319,10 +324,12 @@ impl Walker<'_, '_> {
         span: Span,
         sources: &[CopySource],
         dest: &str,
+        from_context: Option<&str>,
     ) -> Result<(), Stop> {
+        let mut expanded = Vec::new();
         for s in sources {
             if let CopySource::Path(p) = s {
-                self.word(st, config, span, p)?;
+                expanded.push(self.word(st, config, span, p)?);
             }
         }
         self.word(st, config, span, dest)?;
@@ -333,6 +340,21 @@ impl Walker<'_, '_> {
                 && f.expand
             {
                 self.word_with(raw, st, config, span, &f.content)?;
+            }
+        }
+        if let (Some(cmd), Some(ignored)) = (from_context, &self.ignored) {
+            for src in expanded.iter().filter(|s| !is_remote(s)) {
+                if ignored.excludes(src) {
+                    let file = crate::ignore::clean(src);
+                    self.out.report(
+                        config,
+                        Rule::CopyIgnoredFile,
+                        span,
+                        format!(
+                            "Attempting to {cmd} file {file:?} that is excluded by .dockerignore"
+                        ),
+                    );
+                }
             }
         }
         Ok(())
@@ -348,7 +370,8 @@ impl Walker<'_, '_> {
         for flag in [&copy.chown, &copy.chmod].into_iter().flatten() {
             self.word(st, config, span, flag)?;
         }
-        self.sources(st, config, span, &copy.sources, &copy.dest)
+        let from_context = copy.from.is_none().then_some("Copy");
+        self.sources(st, config, span, &copy.sources, &copy.dest, from_context)
     }
 
     fn add(
@@ -364,7 +387,7 @@ impl Walker<'_, '_> {
         {
             self.word(st, config, span, flag)?;
         }
-        self.sources(st, config, span, &add.sources, &add.dest)
+        self.sources(st, config, span, &add.sources, &add.dest, Some("Add"))
     }
 
     fn arg(
@@ -450,4 +473,9 @@ impl Walker<'_, '_> {
             );
         }
     }
+}
+
+/// URLs and Git sources of ADD are not read from the context.
+fn is_remote(src: &str) -> bool {
+    src.contains("://") || src.starts_with("git@")
 }

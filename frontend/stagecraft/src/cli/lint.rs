@@ -13,7 +13,7 @@ use stagecraft_lint::{
 };
 use stagecraft_lower::reference;
 
-use super::llb::{FileResolver, config_of};
+use super::llb::{FileResolver, config_of, read_dockerignore};
 use crate::checks::facts_from_config;
 
 use crate::checks::report::{self, BuildError, Located, Source};
@@ -55,6 +55,10 @@ pub struct LintArgs {
     /// having an empty config.
     #[arg(long = "image-config", value_name = "REF=FILE.json")]
     image_configs: Vec<String>,
+    /// The build context, for its `.dockerignore` (default: each file's
+    /// directory).
+    #[arg(long)]
+    context: Option<std::path::PathBuf>,
     /// The config every image without `--image-config` gets.
     #[arg(long = "default-image-config", value_name = "FILE.json")]
     default_image_config: Option<String>,
@@ -152,6 +156,17 @@ fn check_file(
             return Ok(checked);
         }
     };
+    let context = match &args.context {
+        Some(c) => c.clone(),
+        None => std::path::Path::new(path)
+            .parent()
+            .filter(|p| path != "-" && !p.as_os_str().is_empty())
+            .map_or_else(
+                || std::path::PathBuf::from("."),
+                std::path::Path::to_path_buf,
+            ),
+    };
+    let ignore = read_dockerignore(path, &context)?;
     checked.error = config.error;
     checked.findings = lint(&LintInput {
         parsed: &parsed,
@@ -163,7 +178,7 @@ fn check_file(
         target_platform: platform,
         scope: &Scope::All,
         images,
-        dockerignore: None,
+        dockerignore: Some(&ignore),
     });
     Ok(checked)
 }

@@ -222,7 +222,7 @@ fn check_config(loaded: &super::source::Loaded, options: &BuildOptions) -> Resul
 
 /// `<Dockerfile>.dockerignore` next to the Dockerfile wins over the
 /// context's `.dockerignore`, as in Docker.
-fn read_dockerignore(file: &str, context: &Path) -> Result<Vec<String>, String> {
+pub(super) fn read_dockerignore(file: &str, context: &Path) -> Result<Vec<String>, String> {
     let candidates = [
         (file != "-").then(|| PathBuf::from(format!("{file}.dockerignore"))),
         Some(context.join(".dockerignore")),

@@ -99,6 +99,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         config: &check_config,
         options,
         resolver: &resolver,
+        dockerignore: &exclude_patterns,
     };
     match &request.subrequest {
         Some(Subrequest::Targets) => {

@@ -75,6 +75,8 @@ pub struct Checking<'a> {
     pub config: &'a CheckConfig,
     pub options: &'a BuildOptions,
     pub resolver: &'a BridgeResolver,
+    /// `.dockerignore` patterns of the context.
+    pub dockerignore: &'a [String],
 }
 
 impl Checking<'_> {
@@ -89,7 +91,7 @@ impl Checking<'_> {
             target_platform: &spec(self.options.platform()),
             scope,
             images,
-            dockerignore: None,
+            dockerignore: Some(self.dockerignore),
         })
     }
 
