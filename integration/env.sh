@@ -19,14 +19,20 @@ FRONTEND_IMAGE="${FRONTEND_IMAGE:-stagecraft:dev}"
 RUST_TARGET="${RUST_TARGET:-x86_64-unknown-linux-gnu}"
 FRONTEND_BINARY="${FRONTEND_BINARY:-$REPO_ROOT/target/$RUST_TARGET/release/stagecraft}"
 
-# Local stand-ins for Docker Hub images (no registry is reachable).
+# Local stand-ins for Docker Hub images (no registry is reachable), made by
+# setup.sh under names of their own...
+STANDIN_BUSYBOX="${STANDIN_BUSYBOX:-stagecraft-standin/busybox:latest}"
+STANDIN_NODE_REPO="${STANDIN_NODE_REPO:-stagecraft-standin/node}"
+# ...and tagged with the familiar names the fixtures use only where the name
+# is free (or names a stand-in setup made before): setup.sh never replaces an
+# image it did not make.
 BUSYBOX_IMAGE="${BUSYBOX_IMAGE:-busybox:latest}"
 NODE_IMAGE_REPO="${NODE_IMAGE_REPO:-node}"
 
 # Scratch space for scripts and tests (ignored by git).
 WORK_DIR="${WORK_DIR:-$INTEGRATION_DIR/.work}"
 
-export DOCKER DOCKER_HOST DOCKER_SOCK FRONTEND_IMAGE WORK_DIR
+export DOCKER DOCKER_HOST DOCKER_SOCK FRONTEND_IMAGE WORK_DIR STANDIN_NODE_REPO
 export DOCKER_BUILDKIT=1
 
 # Without a default bridge (dockerd --bridge=none, the last fallback of
@@ -43,9 +49,12 @@ build_network_args() {
 # difference, if any.
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null; }
 
+# The node-app fixture takes its base image as NODE_IMAGE (default node): the
+# scripts build it from the stand-in, whatever `node` names on this machine.
 fixture_build_args() {
     local major
     major="$(node_major)"
+    printf '%s\n' --build-arg "NODE_IMAGE=$STANDIN_NODE_REPO"
     if [[ -n "$major" && "$major" != 20 ]]; then
         printf '%s\n' --build-arg "NODE_VERSION=$major"
     fi

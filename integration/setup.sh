@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a machine for the integration tests: Debian packages, a running
-# dockerd, local base images (no registry is reachable) and the stagecraft:dev
-# frontend image. Safe to run again: every phase checks what is already there.
+# dockerd, local base images (no registry is reachable; made under names of
+# their own, see env.sh) and the stagecraft:dev frontend image. Safe to run
+# again: every phase checks what is already there.
 #
 #   integration/setup.sh [--skip-frontend]
 #
@@ -18,7 +19,7 @@ for arg in "$@"; do
     case "$arg" in
         --skip-frontend) SKIP_FRONTEND=1 ;;
         -h | --help)
-            sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -282,43 +283,60 @@ import_tree() {
     done
 }
 
+# alias_if_free STANDIN NAME...: tags STANDIN as each NAME that is free or
+# already a stand-in (it carries the setup label); any other image keeps
+# its name, and the fixtures naming it then build on it.
+alias_if_free() {
+    local standin="$1" name
+    shift
+    for name in "$@"; do
+        if "$DOCKER" image inspect "$name" >/dev/null 2>&1 && [[ -z "$(image_inputs "$name")" ]]; then
+            log "keeping $name: setup did not make it (the stand-in is $standin)"
+            continue
+        fi
+        "$DOCKER" tag "$standin" "$name"
+    done
+}
+
 build_base_images() {
     local tmp="$SETUP_TMP/images" inputs
 
     inputs="$(busybox_inputs)"
-    if [[ "$(image_inputs "$BUSYBOX_IMAGE")" == "$inputs" ]]; then
-        log "$BUSYBOX_IMAGE is up to date"
+    if [[ "$(image_inputs "$STANDIN_BUSYBOX")" == "$inputs" ]]; then
+        log "$STANDIN_BUSYBOX is up to date"
     else
-        log "building $BUSYBOX_IMAGE from $(find_busybox)"
+        log "building $STANDIN_BUSYBOX from $(find_busybox)"
         make_busybox_tree "$tmp/busybox" app
-        import_tree "$tmp/busybox" "$inputs" "$BUSYBOX_IMAGE" -- \
+        import_tree "$tmp/busybox" "$inputs" "$STANDIN_BUSYBOX" -- \
             --change "ENV PATH=$STD_PATH" \
             --change 'CMD ["sh"]'
     fi
+    alias_if_free "$STANDIN_BUSYBOX" "$BUSYBOX_IMAGE"
 
     local version major node_tag
     version="$(node -p process.versions.node)"
     major="${version%%.*}"
-    node_tag="$NODE_IMAGE_REPO:$major"
+    node_tag="$STANDIN_NODE_REPO:$major"
     inputs="$(node_inputs)"
     if [[ "$(image_inputs "$node_tag")" == "$inputs" ]]; then
         log "$node_tag is up to date"
     else
         log "building $node_tag (node $version, npm $(npm --version)) from the host's Node.js"
         make_node_tree "$tmp/node"
-        import_tree "$tmp/node" "$inputs" "$node_tag" "$NODE_IMAGE_REPO:$version" "$NODE_IMAGE_REPO:latest" -- \
+        import_tree "$tmp/node" "$inputs" "$node_tag" "$STANDIN_NODE_REPO:$version" "$STANDIN_NODE_REPO:latest" -- \
             --change "ENV PATH=$STD_PATH" \
             --change "ENV NODE_VERSION=$version" \
             --change 'CMD ["node"]'
     fi
+    alias_if_free "$node_tag" "$NODE_IMAGE_REPO:$major" "$NODE_IMAGE_REPO:$version" "$NODE_IMAGE_REPO:latest"
     if [[ "$major" != 20 ]]; then
         log "note: the host's Node.js is $major, the fixtures default to NODE_VERSION=20;" \
             "the scripts pass --build-arg NODE_VERSION=$major (fixture_build_args)"
     fi
 
     # A broken image would only show up deep inside a test; catch it here.
-    "$DOCKER" run --rm --network none "$BUSYBOX_IMAGE" sh -c 'test -d /tmp' ||
-        die "$BUSYBOX_IMAGE does not run"
+    "$DOCKER" run --rm --network none "$STANDIN_BUSYBOX" sh -c 'test -d /tmp' ||
+        die "$STANDIN_BUSYBOX does not run"
     "$DOCKER" run --rm --network none "$node_tag" sh -c 'node --version && npm --version' >/dev/null ||
         die "$node_tag does not run node and npm"
 }

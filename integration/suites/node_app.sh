@@ -110,5 +110,5 @@ _node_app_serves() {
 }
 
 _node_app_compose_build() {
-    (cd "$1" && NODE_APP_IMAGE="$2" NODE_VERSION="$(node_major)" compose build)
+    (cd "$1" && NODE_APP_IMAGE="$2" NODE_IMAGE="$STANDIN_NODE_REPO" NODE_VERSION="$(node_major)" compose build)
 }

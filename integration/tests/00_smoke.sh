@@ -9,15 +9,15 @@ check "dockerd answers" docker_cli info
 server="$(docker_cli version -f '{{.Server.Version}}' 2>&1)"
 assert_matches "daemon version is known" "$server" '^[0-9]+\.[0-9]+'
 
-out="$(docker_run "$BUSYBOX_IMAGE" sh -c 'echo ok' 2>&1)"
-assert_eq "$BUSYBOX_IMAGE runs sh" "ok" "$out"
+out="$(docker_run "$STANDIN_BUSYBOX" sh -c 'echo ok' 2>&1)"
+assert_eq "$STANDIN_BUSYBOX runs sh" "ok" "$out"
 
-out="$(docker_run "$BUSYBOX_IMAGE" sh -c 'id -u app; stat -c %a /tmp' 2>&1)"
-assert_eq "$BUSYBOX_IMAGE has user app (1000) and a 1777 /tmp" "1000
+out="$(docker_run "$STANDIN_BUSYBOX" sh -c 'id -u app; stat -c %a /tmp' 2>&1)"
+assert_eq "$STANDIN_BUSYBOX has user app (1000) and a 1777 /tmp" "1000
 1777" "$out"
 
 node_version="$(node -p process.versions.node 2>/dev/null)"
-node_image="$NODE_IMAGE_REPO:${node_version%%.*}"
+node_image="$STANDIN_NODE_REPO:${node_version%%.*}"
 out="$(docker_run "$node_image" node --version 2>&1)"
 assert_eq "$node_image runs node" "v$node_version" "$out"
 
