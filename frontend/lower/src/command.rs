@@ -1,5 +1,7 @@
 //! One instruction as a stage runs it.
 
+use std::collections::BTreeMap;
+
 use stagecraft_instructions::Instruction;
 use stagecraft_syntax::Span;
 
@@ -14,6 +16,9 @@ pub(crate) struct Command {
     /// Where COPY reads its sources: `--from` resolved once, when the
     /// graph is planned.
     pub(crate) copy_from: CopyFrom,
+    /// RUN `--mount=from=<name>`: each name resolved once, when the graph
+    /// is planned (`from=` holds no variables, so the name is as written).
+    pub(crate) mount_from: BTreeMap<String, Target>,
 }
 
 /// The source of a COPY's paths.
@@ -32,6 +37,7 @@ impl Command {
             instruction,
             on_build,
             copy_from: CopyFrom::Context,
+            mount_from: BTreeMap::new(),
         }
     }
 

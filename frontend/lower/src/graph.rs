@@ -279,6 +279,10 @@ impl Plan {
         };
         let added = !refs.is_empty();
         for (r, kind) in refs {
+            let mount_name = match (&r, kind) {
+                (FromRef::Name(name), EdgeKind::MountFrom) => Some(name.clone()),
+                _ => None,
+            };
             let target = match r {
                 FromRef::Index(i) if i < self.stage_count => Target(i),
                 FromRef::Index(index) => {
@@ -300,6 +304,9 @@ impl Plan {
             };
             if kind == EdgeKind::CopyFrom {
                 cmd.copy_from = CopyFrom::Node(target);
+            }
+            if let Some(name) = mount_name {
+                cmd.mount_from.insert(name, target);
             }
             if let Some(node) = self.nodes.get_mut(owner.0) {
                 node.deps.push(Dep { target, kind, span });
@@ -385,14 +392,6 @@ impl Plan {
             }
         }
         Ok(())
-    }
-
-    /// The node `RUN --mount=from=<from>` reads.
-    pub(crate) fn mount_target(&self, from: &str) -> Option<Target> {
-        self.by_name
-            .get(&from.to_lowercase())
-            .or_else(|| self.images.get(from))
-            .copied()
     }
 
     /// First line of the node's FROM (or of the instruction naming an image).

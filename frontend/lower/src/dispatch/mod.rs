@@ -23,7 +23,8 @@
 //!   [`DispatchState::commit_layer`] (RUN/COPY/ADD: ` # buildkit` suffix and
 //!   a layer) or [`DispatchState::commit_empty`].
 //! * COPY --from / RUN --mount from=: [`DispatchContext::copy_source`] and
-//!   [`DispatchContext::mount_source`] return the dispatched stage or
+//!   [`DispatchContext::mount_source`] (with the names the graph resolved
+//!   on the command) return the dispatched stage or
 //!   implicit image (errors name the line); the main build context is
 //!   [`DispatchContext::main_context`]. Record every context path used in
 //!   `d.ctx_paths` (absolute, cleaned; `/` means "all": no followpaths).
@@ -45,7 +46,7 @@ mod mounts;
 pub(crate) mod remote;
 mod run;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_instructions::Instruction;
 use stagecraft_llb::{Cap, Mkfile, OpMeta, ProxyEnv, SourceMap, State};
@@ -309,14 +310,16 @@ impl DispatchContext<'_> {
         }
     }
 
-    /// The stage or image named by `RUN --mount=from=<from>` in stage `d`.
+    /// The stage or image named by `RUN --mount=from=<from>` in stage `d`,
+    /// as the graph resolved the command's names (`planned`).
     pub(crate) fn mount_source(
         &self,
         d: &DispatchState,
+        planned: &BTreeMap<String, Target>,
         from: &str,
         span: Span,
     ) -> Result<&StageOutput, LowerError> {
-        let node = self.plan.mount_target(from).ok_or_else(|| {
+        let node = planned.get(from).copied().ok_or_else(|| {
             LowerError::at(
                 LowerErrorKind::Invalid {
                     instruction: "RUN",
@@ -371,7 +374,7 @@ fn dispatch_one(
     cmd: &Command,
 ) -> Result<(), LowerError> {
     match &cmd.instruction {
-        Instruction::Run(i) => run::dispatch_run(d, cx, i),
+        Instruction::Run(i) => run::dispatch_run(d, cx, i, &cmd.mount_from),
         Instruction::Copy(i) => copy::dispatch_copy(d, cx, i, cmd.copy_from),
         Instruction::Add(i) => add::dispatch_add(d, cx, i),
         Instruction::Env(i) => env::dispatch_env(d, cx, i),

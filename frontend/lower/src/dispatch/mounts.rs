@@ -1,6 +1,8 @@
 //! `RUN --mount=…`: each value is expanded with the env in scope, parsed,
 //! and turned into an exec mount the way the reference frontend does it.
 
+use std::collections::BTreeMap;
+
 use stagecraft_instructions::{
     BindMount, CacheMount, CacheSharing, Mount, RunInstruction, SecretMount, SshMount, TmpfsMount,
 };
@@ -11,6 +13,7 @@ use stagecraft_syntax::Span;
 use super::{DispatchContext, DispatchState};
 use crate::context::{base_name, clean_path, context_path};
 use crate::error::{LowerError, LowerErrorKind};
+use crate::target::Target;
 
 /// Progress name of the op that prepares a cache directory's owner/mode.
 const CACHE_PERMISSIONS_NAME: &str = "[internal] setting cache mount permissions";
@@ -44,6 +47,7 @@ pub(crate) fn dispatch_run_mounts(
     d: &mut DispatchState,
     cx: &DispatchContext<'_>,
     run: &RunInstruction,
+    mount_from: &BTreeMap<String, Target>,
 ) -> Result<RunMounts, LowerError> {
     let span = run.origin.span;
     let mut out = RunMounts::default();
@@ -55,11 +59,11 @@ pub(crate) fn dispatch_run_mounts(
             .map_err(|e| invalid(format!("--mount={}: {e}", spec.raw), span))?;
         match mount {
             Mount::Bind(m) => {
-                let mount = bind_mount(d, cx, &m, span)?;
+                let mount = bind_mount(d, cx, &m, mount_from, span)?;
                 out.mounts.push(mount);
             }
             Mount::Cache(m) => {
-                let mount = cache_mount(d, cx, &m, span)?;
+                let mount = cache_mount(d, cx, &m, mount_from, span)?;
                 out.mounts.push(mount);
             }
             Mount::Tmpfs(m) => {
@@ -103,10 +107,11 @@ fn bind_mount(
     d: &mut DispatchState,
     cx: &DispatchContext<'_>,
     m: &BindMount,
+    mount_from: &BTreeMap<String, Target>,
     span: Span,
 ) -> Result<llb::Mount, LowerError> {
     let source = match m.from.as_deref().filter(|f| !f.is_empty()) {
-        Some(from) => cx.mount_source(d, from, span)?.state.clone(),
+        Some(from) => cx.mount_source(d, mount_from, from, span)?.state.clone(),
         None => {
             d.ctx_paths
                 .insert(context_path(m.source.as_deref().unwrap_or("")));
@@ -133,10 +138,11 @@ fn cache_mount(
     d: &mut DispatchState,
     cx: &DispatchContext<'_>,
     m: &CacheMount,
+    mount_from: &BTreeMap<String, Target>,
     span: Span,
 ) -> Result<llb::Mount, LowerError> {
     let seed = match m.from.as_deref().filter(|f| !f.is_empty()) {
-        Some(from) => cx.mount_source(d, from, span)?.state.clone(),
+        Some(from) => cx.mount_source(d, mount_from, from, span)?.state.clone(),
         None => State::scratch(),
     };
     let target = mount_target(d, m.target.as_deref(), span)?;

@@ -1,5 +1,7 @@
 //! RUN: one exec op on the stage's state.
 
+use std::collections::BTreeMap;
+
 use stagecraft_instructions::{CommandLine, NetworkMode, RunInstruction, SecurityMode};
 use stagecraft_llb as llb;
 use stagecraft_llb::{BindMode, Cap, ExecSpec};
@@ -9,6 +11,7 @@ use stagecraft_syntax::Heredoc;
 use super::mounts::{RunMounts, dispatch_run_mounts};
 use super::{DispatchContext, DispatchState, inline_document, names, with_command};
 use crate::error::{LowerError, LowerErrorKind};
+use crate::target::Target;
 
 /// Where a shebang heredoc is mounted so the shell can run it as a file.
 const PIPES_DIR: &str = "/dev/pipes/";
@@ -28,6 +31,7 @@ pub(crate) fn dispatch_run(
     d: &mut DispatchState,
     cx: &DispatchContext<'_>,
     run: &RunInstruction,
+    mount_from: &BTreeMap<String, Target>,
 ) -> Result<(), LowerError> {
     let span = run.origin.span;
     if !run.devices.is_empty() {
@@ -51,7 +55,7 @@ pub(crate) fn dispatch_run(
         secret_env,
         secret_env_names,
         first_ssh_target,
-    } = dispatch_run_mounts(d, cx, run)?;
+    } = dispatch_run_mounts(d, cx, run, mount_from)?;
 
     if let Some((file, data)) = &command.script {
         let script = inline_document(file.clone(), 0o755, data);
