@@ -14,6 +14,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 type allowEntry struct {
@@ -26,7 +27,10 @@ type allowEntry struct {
 	matched  int
 }
 
-type allowList struct{ entries []*allowEntry }
+type allowList struct {
+	mu      sync.Mutex // cases are checked concurrently
+	entries []*allowEntry
+}
 
 func globRegexp(glob string) (*regexp.Regexp, error) {
 	parts := strings.Split(glob, "*")
@@ -69,6 +73,8 @@ func loadAllowList(path string) (*allowList, error) {
 
 // allows returns the entry that allows this difference, if any.
 func (l *allowList) allows(caseName, diffKey string) *allowEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, e := range l.entries {
 		if e.casePat.MatchString(caseName) && e.diffPat.MatchString(diffKey) {
 			e.matched++

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
@@ -149,15 +150,20 @@ func (r *diskRef) ReadDir(ctx context.Context, req gwclient.ReadDirRequest) ([]*
 // remembers what was asked.
 type offlineResolver struct {
 	images   *imageSet
+	mu       sync.Mutex // the reference resolves stages concurrently
 	resolved map[string]struct{}
 }
 
 func (o *offlineResolver) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
+	o.mu.Lock()
 	o.resolved[ref] = struct{}{}
+	o.mu.Unlock()
 	return ref, "", o.images.configFor(ref), nil
 }
 
 func (o *offlineResolver) refs() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	out := make([]string, 0, len(o.resolved))
 	for r := range o.resolved {
 		out = append(out, r)

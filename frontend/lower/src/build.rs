@@ -260,11 +260,12 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         // The reference names a stage's FROM <image> in every resolve pass
         // that found the stage still unreachable, each time advancing its
         // counter: a stage first needed through an ONBUILD trigger starts
-        // past 1 (`[a 2/1] FROM …`).
+        // past 1 (`[a 2/1] FROM …`). A named context is never a FROM step,
+        // but in the passes before it was reachable the reference named it
+        // as an image all the same.
         let passes_before = match node.base {
-            Base::Image(_) => node.reached_in_pass.unwrap_or(0),
-            // A context is never named as a FROM step.
-            Base::Stage(_) | Base::Scratch | Base::Context { .. } => 0,
+            Base::Image(_) | Base::Context { .. } => node.reached_in_pass.unwrap_or(0),
+            Base::Stage(_) | Base::Scratch => 0,
         };
         let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps)
             .with_platform(s.options.multi_platform)
