@@ -11,4 +11,6 @@ pub enum LlbError {
     DuplicateMountDest { dest: String },
     #[error("source identifier part {field} must not be empty")]
     EmptySourceField { field: &'static str },
+    #[error("a Definition from the client cannot be used: {why}")]
+    ForeignDefinition { why: String },
 }

@@ -34,6 +34,7 @@ mod dump;
 mod error;
 mod exec;
 mod file;
+mod imported;
 mod marshal;
 mod merge;
 mod metadata;

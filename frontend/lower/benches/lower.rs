@@ -76,6 +76,7 @@ fn run(text: &str) -> usize {
         local_unique: None,
         exclude_patterns: Vec::new(),
         named_locals: Default::default(),
+        inputs: Default::default(),
     };
     let req = LowerRequest {
         dockerfile: &df,

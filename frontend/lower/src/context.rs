@@ -89,6 +89,7 @@ mod tests {
             local_unique: Some("u1".into()),
             exclude_patterns: excludes.iter().map(|s| s.to_string()).collect(),
             named_locals: Default::default(),
+            inputs: Default::default(),
         }
     }
 

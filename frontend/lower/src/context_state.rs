@@ -1,17 +1,71 @@
 //! The LLB state of a named context that needs no image lookup: scratch,
-//! a client directory, a Git repository, an HTTP download.
+//! a client directory, a Git repository, an HTTP download, a frontend input
+//! (with the image config its metadata may carry).
 
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use stagecraft_llb::{HttpSource, LocalSession, LocalSource, OpMeta, State};
 
 use crate::ContextConfig;
 use crate::dispatch::add::{GitSourceSpec, git_state};
 use crate::dispatch::remote::parse_git_ref;
 use crate::error::{LowerError, LowerErrorKind};
+use crate::image::Image;
 use crate::named_context::ContextSource;
 use crate::options::BuildOptions;
 
+/// The input metadata key holding the image config.
+const IMAGE_CONFIG_KEY: &str = "containerimage.config";
+
 /// The state of a context that needs no lookup (every kind but an image).
 pub(crate) fn state(
+    source: &ContextSource,
+    key: &str,
+    config: &ContextConfig,
+    options: &BuildOptions,
+) -> Result<(State, Option<Image>), LowerError> {
+    if let ContextSource::Input(name) = source {
+        return input(name, key, config, options);
+    }
+    plain(source, key, config, options).map(|state| (state, None))
+}
+
+/// An `input:<name>` context: the client's Definition, and the image config
+/// of `input-metadata:<name>` when it has one.
+fn input(
+    name: &str,
+    key: &str,
+    config: &ContextConfig,
+    options: &BuildOptions,
+) -> Result<(State, Option<Image>), LowerError> {
+    let err = |message: String| LowerError::new(LowerErrorKind::NamedContext { message }, None);
+    let definition = config
+        .inputs
+        .get(name)
+        .ok_or_else(|| err(format!("invalid input {name} for {key}")))?;
+    let state = State::from_definition(definition)
+        .map_err(|e| LowerError::new(LowerErrorKind::Llb(e), None))?;
+    let Some(metadata) = options.input_metadata.get(name) else {
+        return Ok((state, None));
+    };
+    // Go's JSON of map[string][]byte: byte values are base64 strings.
+    let entries: BTreeMap<String, String> = serde_json::from_str(metadata)
+        .map_err(|e| err(format!("failed to parse input metadata {metadata}: {e}")))?;
+    let Some(encoded) = entries.get(IMAGE_CONFIG_KEY) else {
+        return Ok((state, None));
+    };
+    let bytes = BASE64
+        .decode(encoded)
+        .map_err(|e| err(format!("failed to parse image config for {key}: {e}")))?;
+    let mut image = Image::from_json(&bytes)
+        .map_err(|e| err(format!("failed to parse image config for {key}: {e}")))?;
+    image.created = None;
+    Ok((state, Some(image)))
+}
+
+fn plain(
     source: &ContextSource,
     key: &str,
     config: &ContextConfig,
@@ -59,7 +113,7 @@ pub(crate) fn state(
             .map_err(|e| err(format!("git context {url}: {e}")))
         }
         ContextSource::Input(name) => Err(err(format!(
-            "named context {key}: input:{name} contexts (bake target: contexts) are not supported by Stagecraft yet"
+            "named context {key}: input:{name} is read with its metadata"
         ))),
         ContextSource::OciLayout(reference) => Err(err(format!(
             "named context {key}: oci-layout://{reference} contexts are not supported by Stagecraft yet"

@@ -80,6 +80,8 @@ pub struct ContextConfig {
     pub exclude_patterns: Vec<String>,
     /// The locals named by `local:` named contexts, by local name.
     pub named_locals: BTreeMap<String, NamedLocal>,
+    /// The client's frontend inputs, for `input:` named contexts.
+    pub inputs: BTreeMap<String, stagecraft_llb::pb::Definition>,
 }
 
 /// A directory the client sends for a `local:<name>` named context.

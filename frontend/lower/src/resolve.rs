@@ -101,13 +101,14 @@ pub(crate) async fn resolve_bases(
                     });
                 }
                 source => {
-                    let state = crate::context_state::state(source, &nc.key, context, options)
-                        .map_err(|e| e.or_span(node.span))?;
+                    let (state, image) =
+                        crate::context_state::state(source, &nc.key, context, options)
+                            .map_err(|e| e.or_span(node.span))?;
                     done.insert(
                         t,
                         ResolvedBase {
                             state,
-                            image: Image::empty(&platform),
+                            image: image.unwrap_or_else(|| Image::empty(&platform)),
                             platform,
                             from_ref: None,
                             unresolved: None,

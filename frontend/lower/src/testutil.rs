@@ -122,6 +122,7 @@ pub(crate) fn context() -> ContextConfig {
         local_unique: Some("test".into()),
         exclude_patterns: Vec::new(),
         named_locals: Default::default(),
+        inputs: Default::default(),
     }
 }
 

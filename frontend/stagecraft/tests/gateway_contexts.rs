@@ -96,10 +96,45 @@ fn unusable_contexts_fail_clearly() {
     for (value, want) in [
         ("ftp://x", "unsupported context source ftp for alpine"),
         ("nocolon", "invalid context specifier nocolon for alpine"),
-        ("input:other", "input:other contexts"),
+        ("input:other", "invalid input other for alpine"),
     ] {
         let config = config().with_opt("context:alpine", value);
         let status = returned_error(&run(config));
         assert!(status.message.contains(want), "{value}: {}", status.message);
     }
+}
+
+#[test]
+fn an_input_context_brings_its_ops_and_image_config() {
+    // What bake passes for a `target:` context: the other target's result
+    // as a frontend input, its image config in the input's metadata.
+    use base64::Engine;
+    let image = r#"{"architecture":"amd64","os":"linux","config":{"Env":["FROM_TARGET=1"],"WorkingDir":"/srv","User":"app"}}"#;
+    let metadata = serde_json::json!({
+        "containerimage.config": base64::engine::general_purpose::STANDARD.encode(image),
+    });
+    let mut config = config()
+        .with_opt("context:alpine", "input:base-target")
+        .with_opt("input-metadata:base-target", &metadata.to_string());
+    config
+        .inputs
+        .insert("base-target".into(), local_input("from-target"));
+    let outcome = run_ok(config);
+    let def = &build_solves(&outcome)[0];
+    assert!(
+        sources(def)
+            .iter()
+            .any(|s| s.identifier == "local://from-target"),
+        "the input's ops are part of the build"
+    );
+    let result = returned_result(&outcome);
+    let config: serde_json::Value =
+        serde_json::from_slice(&result.metadata["containerimage.config"]).unwrap();
+    assert!(
+        config["config"]["Env"]
+            .to_string()
+            .contains("FROM_TARGET=1")
+    );
+    assert_eq!(config["config"]["WorkingDir"], "/srv");
+    assert_eq!(config["config"]["User"], "app");
 }

@@ -51,6 +51,7 @@ pub fn context(session_id: Option<&str>, local_unique: Option<&str>) -> ContextC
         local_unique: local_unique.map(str::to_string),
         exclude_patterns: Vec::new(),
         named_locals: Default::default(),
+        inputs: Default::default(),
     }
 }
 

@@ -102,6 +102,7 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
         local_unique: Some(LOCAL_UNIQUE.to_string()),
         exclude_patterns: read_dockerignore(&args.file, &args.context)?,
         named_locals: Default::default(),
+        inputs: Default::default(),
     };
     let source = SourceFile {
         filename: options.filename.clone(),

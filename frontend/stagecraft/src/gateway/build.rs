@@ -162,6 +162,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
                 session_id: request.session_for(super::request::CONTEXT_LOCAL),
                 exclude_patterns: exclude_patterns.clone(),
                 named_locals: named_locals.clone(),
+                inputs: &inputs,
                 llb_caps: llb_caps.clone(),
             },
             &resolver,

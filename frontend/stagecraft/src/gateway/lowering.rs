@@ -22,6 +22,8 @@ pub struct LowerInput<'a> {
     pub session_id: Option<String>,
     pub exclude_patterns: Vec<String>,
     pub named_locals: BTreeMap<String, NamedLocal>,
+    /// The client's frontend inputs (`input:` named contexts).
+    pub inputs: &'a BTreeMap<String, pb::Definition>,
     pub llb_caps: BTreeSet<String>,
 }
 
@@ -57,6 +59,7 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
         local_unique: None,
         exclude_patterns: input.exclude_patterns,
         named_locals: input.named_locals,
+        inputs: input.inputs.clone(),
     };
     let request = LowerRequest {
         dockerfile: input.dockerfile,
