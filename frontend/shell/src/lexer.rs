@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::env::Env;
 use crate::error::ShellError;
+use crate::options::Options;
 use crate::process::{Processed, Processor};
 
 /// Expands shell words the way Dockerfile instructions do.
@@ -16,11 +17,7 @@ use crate::process::{Processed, Processor};
 /// - `skip_process_quotes`: quotes are ordinary characters (heredoc bodies, where only `$` expands).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lexer {
-    pub(crate) escape: char,
-    pub(crate) raw_quotes: bool,
-    pub(crate) raw_escapes: bool,
-    pub(crate) skip_unset_env: bool,
-    pub(crate) skip_process_quotes: bool,
+    options: Options,
 }
 
 /// The result of an expansion plus the variables it looked up.
@@ -39,35 +36,37 @@ impl Lexer {
     /// A lexer using `escape` (`\` by default, or `` ` `` after `# escape=``) with all options off.
     pub const fn new(escape: char) -> Self {
         Lexer {
-            escape,
-            raw_quotes: false,
-            raw_escapes: false,
-            skip_unset_env: false,
-            skip_process_quotes: false,
+            options: Options {
+                escape,
+                raw_quotes: false,
+                raw_escapes: false,
+                skip_unset_env: false,
+                skip_process_quotes: false,
+            },
         }
     }
 
     pub const fn escape(&self) -> char {
-        self.escape
+        self.options.escape
     }
 
     pub const fn raw_quotes(mut self, on: bool) -> Self {
-        self.raw_quotes = on;
+        self.options.raw_quotes = on;
         self
     }
 
     pub const fn raw_escapes(mut self, on: bool) -> Self {
-        self.raw_escapes = on;
+        self.options.raw_escapes = on;
         self
     }
 
     pub const fn skip_unset_env(mut self, on: bool) -> Self {
-        self.skip_unset_env = on;
+        self.options.skip_unset_env = on;
         self
     }
 
     pub const fn skip_process_quotes(mut self, on: bool) -> Self {
-        self.skip_process_quotes = on;
+        self.options.skip_process_quotes = on;
         self
     }
 
@@ -101,7 +100,7 @@ impl Lexer {
         word: &str,
         env: &dyn Env,
     ) -> Result<(Processed, BTreeSet<String>, BTreeSet<String>), ShellError> {
-        let mut processor = Processor::new(self, env, word);
+        let mut processor = Processor::new(self.options, env, word);
         let processed = processor.run().map_err(|kind| ShellError {
             input: word.to_string(),
             kind,

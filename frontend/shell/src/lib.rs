@@ -20,6 +20,7 @@ mod env;
 mod error;
 mod lexer;
 mod name;
+mod options;
 mod pattern;
 mod process;
 mod words;

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use crate::env::Env;
 use crate::error::{RequiredReason, ShellErrorKind};
-use crate::lexer::Lexer;
 use crate::name::{is_digit, is_name_char, is_special_param};
+use crate::options::Options;
 use crate::pattern::{self, Star};
 use crate::words::Words;
 
@@ -25,7 +25,7 @@ pub(crate) struct Processed {
 }
 
 pub(crate) struct Processor<'a> {
-    lexer: &'a Lexer,
+    options: Options,
     env: &'a dyn Env,
     chars: Vec<char>,
     pos: usize,
@@ -39,16 +39,16 @@ pub(crate) struct Processor<'a> {
 }
 
 impl<'a> Processor<'a> {
-    pub(crate) fn new(lexer: &'a Lexer, env: &'a dyn Env, input: &str) -> Self {
+    pub(crate) fn new(options: Options, env: &'a dyn Env, input: &str) -> Self {
         // The reference's scanner drops a byte-order mark at the very start of the input.
         let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
         Processor {
-            lexer,
+            options,
             env,
             chars: input.chars().collect(),
             pos: 0,
             depth: 0,
-            raw_escapes: lexer.raw_escapes,
+            raw_escapes: options.raw_escapes,
             word_buf: String::new(),
             used: BTreeSet::new(),
             unset: BTreeSet::new(),
@@ -56,7 +56,7 @@ impl<'a> Processor<'a> {
     }
 
     pub(crate) fn run(&mut self) -> Result<Processed> {
-        self.scan_until(None, self.lexer.raw_escapes)
+        self.scan_until(None, self.options.raw_escapes)
     }
 
     fn peek(&self) -> Option<char> {
@@ -100,7 +100,7 @@ impl<'a> Processor<'a> {
         let mut text = String::new();
         self.word_buf.clear();
         let mut words = Words::default();
-        let quotes = !self.lexer.skip_process_quotes;
+        let quotes = !self.options.skip_process_quotes;
 
         while let Some(ch) = self.peek() {
             if Some(ch) == stop {
@@ -131,7 +131,7 @@ impl<'a> Processor<'a> {
                 }
                 _ => {
                     self.bump();
-                    if ch == self.lexer.escape {
+                    if ch == self.options.escape {
                         if self.raw_escapes {
                             words.push_raw_char(&mut self.word_buf, ch);
                             text.push(ch);
@@ -156,7 +156,7 @@ impl<'a> Processor<'a> {
 
     /// Single quotes keep everything literally; there is no way to escape a `'` inside them.
     fn single_quoted(&mut self) -> Result<String> {
-        let raw = self.lexer.raw_quotes;
+        let raw = self.options.raw_quotes;
         let mut out = String::new();
         if let Some(open) = self.bump().filter(|_| raw) {
             out.push(open);
@@ -177,8 +177,8 @@ impl<'a> Processor<'a> {
 
     /// Double quotes expand `$` and let the escape character protect only `"`, `$` and itself.
     fn double_quoted(&mut self) -> Result<String> {
-        let raw = self.lexer.raw_quotes;
-        let escape = self.lexer.escape;
+        let raw = self.options.raw_quotes;
+        let escape = self.options.escape;
         let mut out = String::new();
         if let Some(open) = self.bump().filter(|_| raw) {
             out.push(open);
@@ -223,7 +223,7 @@ impl<'a> Processor<'a> {
     /// At a `$`: `$NAME`, `${NAME}` or `${NAME<op>operand}`.
     fn dollar(&mut self) -> Result<String> {
         self.bump();
-        let skip_unset = self.lexer.skip_unset_env;
+        let skip_unset = self.options.skip_unset_env;
 
         if self.peek() != Some('{') {
             let name = self.name();
@@ -277,7 +277,7 @@ impl<'a> Processor<'a> {
         let operand = self.operand('}', is_pattern, ShellErrorKind::MissingCloseBrace)?;
 
         let found = self.lookup(&name);
-        if found.is_none() && self.lexer.skip_unset_env {
+        if found.is_none() && self.options.skip_unset_env {
             return Ok(format!("${{{name}{modifier}{operand}}}"));
         }
         let set = found.is_some();
@@ -327,7 +327,7 @@ impl<'a> Processor<'a> {
         let replacement = self.operand('}', true, ShellErrorKind::MissingCloseBrace)?;
 
         let found = self.lookup(&name);
-        if found.is_none() && self.lexer.skip_unset_env {
+        if found.is_none() && self.options.skip_unset_env {
             // The reference writes a single `/` back even for the replace-all form.
             return Ok(format!("${{{name}/{pattern}/{replacement}}}"));
         }
