@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_proto::env::FrontendEnv;
-use stagecraft_proto::{Bridge, CacheImport, SolveOptions};
+use stagecraft_proto::{Bridge, CacheImport, Cap, SolveOptions};
 
 use super::caps_check;
 use super::checks::{self, Checking};
@@ -24,9 +24,9 @@ pub enum Answer {
     Metadata(BTreeMap<String, Vec<u8>>),
 }
 
-/// The LLB cap without which nothing a Dockerfile does can be built
-/// (BuildKit 0.5, Docker 19.03).
-const MIN_LLB_CAP: &str = "file.base";
+/// The LLB cap without which nothing a Dockerfile does can be built (its
+/// release is in the caps table).
+const MIN_LLB_CAP: Cap = Cap::FileBase;
 
 pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure> {
     // The inputs are asked for with Ping rather than after it: one round
@@ -42,7 +42,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     let request = Request::new(env, &pong.workers)?;
     pong.caps
         .llb
-        .check([MIN_LLB_CAP])
+        .check([MIN_LLB_CAP.id()])
         .map_err(|missing| Failure::Unsupported(missing.to_string()))?;
 
     match &request.subrequest {
