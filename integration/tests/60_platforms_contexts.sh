@@ -99,3 +99,120 @@ assert_contains "dockerd 20.10 refuses several platforms with a clear error" "$o
 tag20="$(unique_tag multi-one)"
 check "dockerd 20.10 exports a one-platform map of refs (BUILDKIT_MULTI_PLATFORM=1)" \
     docker_build --build-arg BUILDKIT_MULTI_PLATFORM=1 -t "$tag20" "$one"
+
+# ================================================================ named contexts
+# `--build-context` and bake `contexts` (issue 8): a stage and an image
+# replaced, an image context's config applied, a bake target feeding
+# another (`target:`), Git and HTTP contexts from servers on 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+server_pids=()
+stop_servers() {
+    local pid
+    for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null; done
+}
+trap 'stop_servers; _finish' EXIT
+
+# An image with config to stand in for a base: ENV, WORKDIR, USER.
+base_ctx="$(test_tmpdir)"
+printf 'FROM busybox\nRUN mkdir -p /work && chmod 777 /work\nENV FROM_CONTEXT_IMAGE=yes\nWORKDIR /work\nUSER 1234\n' >"$base_ctx/Dockerfile"
+base_ref="$registry/stagecraft-tests/context-base:$tag"
+check "a base image for the contexts is pushed" buildx -t "$base_ref" --push "$base_ctx"
+
+ctx="$(test_tmpdir)"
+mkdir -p "$ctx/deps"
+echo "from the deps context" >"$ctx/deps/lib.txt"
+echo "ignored by the deps context" >"$ctx/deps/skip.tmp"
+printf '*.tmp\n' >"$ctx/deps/.dockerignore"
+cat >"$ctx/Dockerfile" <<DOCKERFILE
+# syntax=$FRONTEND_IMAGE
+FROM busybox AS deps
+RUN exit 1
+FROM base
+RUN id -u >uid && pwd >pwd && echo "\$FROM_CONTEXT_IMAGE" >env
+COPY --from=deps / /work/deps/
+DOCKERFILE
+out="$(test_tmpdir)"
+log="$(buildx --build-context deps="$ctx/deps" --build-context base="docker-image://$base_ref" \
+    -o "type=local,dest=$out" "$ctx" 2>&1)"
+if check "--build-context replaces a stage (local dir) and an image" test -f "$out/work/deps/lib.txt"; then
+    assert_eq "the stage's files come from the directory" "from the deps context" "$(cat "$out/work/deps/lib.txt")"
+    check_fails "the directory's .dockerignore applies" test -e "$out/work/deps/skip.tmp"
+    assert_eq "the image context's WORKDIR applies" /work "$(cat "$out/work/pwd" 2>&1)"
+    assert_eq "the image context's ENV applies" yes "$(cat "$out/work/env" 2>&1)"
+    assert_eq "the image context's USER applies" 1234 "$(cat "$out/work/uid" 2>&1)"
+    assert_contains "steps of a context are named after it" "$log" "[context deps] load from client"
+    assert_contains "an image context is named after it" "$log" "[context base] load metadata for $base_ref"
+    assert_not_contains "the replaced stage never runs" "$log" "RUN exit 1"
+else
+    printf '%s\n' "$log" | tail -30
+fi
+
+# ---------------------------------------------------------------- bake
+bake="$(test_tmpdir)"
+mkdir -p "$bake/app"
+printf '# syntax=%s\nFROM busybox\nRUN echo "built by the base target" >/base.txt\nENV FROM_BASE_TARGET=1\n' "$FRONTEND_IMAGE" >"$bake/Dockerfile.base"
+# shellcheck disable=SC2016 # expanded by RUN's shell
+printf '# syntax=%s\nFROM base\nRUN cat /base.txt >/app.txt && echo "$FROM_BASE_TARGET" >>/app.txt\nCOPY --from=assets /asset.txt /asset.txt\n' "$FRONTEND_IMAGE" >"$bake/Dockerfile.app"
+mkdir -p "$bake/assets"
+echo "asset" >"$bake/assets/asset.txt"
+bake_out="$(test_tmpdir)"
+cat >"$bake/docker-bake.hcl" <<HCL
+target "base" {
+  context    = "."
+  dockerfile = "Dockerfile.base"
+}
+target "app" {
+  context    = "."
+  dockerfile = "Dockerfile.app"
+  contexts = {
+    base   = "target:base"
+    assets = "./assets"
+  }
+  output = ["type=local,dest=$bake_out"]
+}
+HCL
+log="$(cd "$bake" && docker_cli buildx bake --builder "$builder" --progress=plain app 2>&1)"
+if check "bake: a target: context chains two targets" test -f "$bake_out/app.txt"; then
+    assert_eq "the app target ran on the base target's result and config" \
+        "$(printf 'built by the base target\n1')" "$(cat "$bake_out/app.txt")"
+    assert_eq "bake contexts: a local directory" asset "$(cat "$bake_out/asset.txt" 2>&1)"
+else
+    printf '%s\n' "$log" | tail -30
+fi
+
+# ---------------------------------------------------------------- Git and HTTP
+repo_root="$(test_tmpdir)"
+git init -q -b main "$repo_root/src.git.work"
+echo "from git" >"$repo_root/src.git.work/README"
+mkdir -p "$repo_root/src.git.work/sub"
+echo "from a git subdir" >"$repo_root/src.git.work/sub/file"
+git -C "$repo_root/src.git.work" -c user.email=t@t -c user.name=t add -A
+git -C "$repo_root/src.git.work" -c user.email=t@t -c user.name=t commit -qm one
+git clone -q --bare "$repo_root/src.git.work" "$repo_root/src.git"
+git_port="$(free_port)"
+git daemon --listen=127.0.0.1 --port="$git_port" --base-path="$repo_root" --export-all --reuseaddr "$repo_root" \
+    >/dev/null 2>&1 &
+server_pids+=($!)
+http_root="$(test_tmpdir)"
+echo "over http" >"$http_root/file.txt"
+tar -C "$http_root" -czf "$http_root/files.tar.gz" file.txt
+http_port="$(free_port)"
+(cd "$http_root" && exec python3 -m http.server --bind 127.0.0.1 "$http_port") >/dev/null 2>&1 &
+server_pids+=($!)
+sleep 1
+
+remote="$(test_tmpdir)"
+printf '# syntax=%s\nFROM scratch\nCOPY --from=src /README /readme\nCOPY --from=sub /file /subfile\nCOPY --from=files /context /files.tar.gz\n' \
+    "$FRONTEND_IMAGE" >"$remote/Dockerfile"
+out="$(test_tmpdir)"
+log="$(buildx --build-context src="git://127.0.0.1:$git_port/src.git#main" \
+    --build-context sub="git://127.0.0.1:$git_port/src.git#main:sub" \
+    --build-context files="http://127.0.0.1:$http_port/files.tar.gz" \
+    -o "type=local,dest=$out" "$remote" 2>&1)"
+if check "Git and HTTP named contexts build" test -f "$out/readme"; then
+    assert_eq "a Git context" "from git" "$(cat "$out/readme")"
+    assert_eq "a Git context's subdirectory" "from a git subdir" "$(cat "$out/subfile" 2>&1)"
+    check "an HTTP context is the downloaded file" cmp "$out/files.tar.gz" "$http_root/files.tar.gz"
+else
+    printf '%s\n' "$log" | tail -30
+fi
