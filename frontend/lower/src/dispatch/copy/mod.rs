@@ -144,6 +144,8 @@ pub(crate) fn expand_sources(
             CopySource::Inline(file) => {
                 let mut file = file.clone();
                 if file.expand {
+                    // A backslash escape whatever `# escape=` says: the
+                    // reference expands heredoc bodies with a lexer of its own.
                     file.content = Lexer::new('\\')
                         .skip_process_quotes(true)
                         .expand_word(&file.content, &d.env)
