@@ -12,13 +12,16 @@ import (
 )
 
 // cmdLLB prints the reference's Definition, one op per line as JSON:
-// position, digest, inputs as positions, the op and its metadata.
+// position, digest, inputs as positions, the op and its metadata. With
+// --raw it writes the marshalled Definition instead, as `stagecraft llb`
+// does: what the conversion benchmark times.
 func cmdLLB(args []string) error {
 	fs := flag.NewFlagSet("llb", flag.ExitOnError)
 	var c commonFlags
 	c.register(fs)
 	var imageOut string
 	fs.StringVar(&imageOut, "image-out", "", "also write the image config JSON to this file")
+	raw := fs.Bool("raw", false, "write the binary Definition to stdout")
 	fs.Parse(args)
 	reqs, err := c.requests()
 	if err != nil {
@@ -39,6 +42,14 @@ func cmdLLB(args []string) error {
 	}
 	for _, r := range refs {
 		fmt.Fprintf(os.Stderr, "resolved %s with %s\n", r, reqs[0].images.fileFor(r))
+	}
+	if *raw {
+		dt, err := def.MarshalVT()
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(dt)
+		return err
 	}
 	pos := map[string]int{}
 	for i, dt := range def.Def {
