@@ -2,6 +2,7 @@
 //! otherwise a CLI over the same phases.
 
 mod checks;
+mod allocator;
 mod cli;
 mod diagnostic;
 mod dockerignore;
@@ -9,13 +10,8 @@ mod gateway;
 
 use std::process::ExitCode;
 
-/// Lowering makes and drops many small strings and vectors; mimalloc serves
-/// them with a fraction of the system allocator's work (and static binaries
-/// get the same allocator whatever libc they link).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
+    allocator::tune();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // BuildKit starts the frontend with no arguments and its options in the
     // environment; anything else is a person (or a script) using the CLI.
