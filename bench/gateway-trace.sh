@@ -54,9 +54,15 @@ context() {
             exit 2
             ;;
     esac
-    sed -i '/^#[[:space:]]*syntax[[:space:]]*=/d' "$dir/Dockerfile"
-    sed -i "1i # syntax=$FRONTEND_IMAGE" "$dir/Dockerfile"
+    sed -i '/^#[[:space:]]*syntax[[:space:]]*=/d' "$dir/$(dockerfile "$1")"
+    sed -i "1i # syntax=$FRONTEND_IMAGE" "$dir/$(dockerfile "$1")"
     echo "$dir"
+}
+
+# dockerfile NAME: the input's Dockerfile (node-app: its multi-stage one,
+# built to its `prod` target, as integration/bench-build.sh does).
+dockerfile() {
+    if [[ "$1" == node-app ]]; then echo Dockerfile.multistage; else echo Dockerfile; fi
 }
 
 # traced LOG COMMAND...: runs the build twice (cache, then traced) and
@@ -80,14 +86,14 @@ traced() {
 for input in "${INPUTS[@]}"; do
     dir="$(context "$input")"
     mapfile -t fixture < <(fixture_build_args)
-    target=()
-    [[ "$input" == node-app ]] && target=(--target prod)
+    target=(-f "$dir/$(dockerfile "$input")")
+    [[ "$input" == node-app ]] && target+=(--target prod)
     echo "$input on dockerd $("$DOCKER" version -f '{{.Server.Version}}'), $FRONTEND_IMAGE"
     traced "$DOCKERD_LOG" "$DOCKER" build --progress=plain "${target[@]}" "${fixture[@]}" \
         --build-arg STAGECRAFT_TRACE=1 -t "stagecraft-trace:$input" "$dir" || echo "    build failed"
     "$DOCKER" image rm -f "stagecraft-trace:$input" >/dev/null 2>&1 || true
     if [[ -x "$BUILDCTL" ]] && BUILDKIT_HOST="$BUILDKIT_HOST" "$BUILDCTL" debug workers >/dev/null 2>&1; then
-        opts=(--opt stagecraft-trace=1)
+        opts=(--opt stagecraft-trace=1 --opt "filename=$(dockerfile "$input")")
         [[ "$input" == node-app ]] && opts+=(--opt target=prod)
         for arg in "${fixture[@]}"; do
             [[ "$arg" == --build-arg ]] || opts+=(--opt "build-arg:$arg")

@@ -27,6 +27,10 @@ pub struct Call {
 #[derive(Clone, Debug)]
 pub struct Trace {
     origin: Instant,
+    /// Our CPU time when the trace began: what the process spent before
+    /// (for a frontend, the container runtime's setup in the same process
+    /// before it became us).
+    cpu_at_origin: Option<Duration>,
     calls: Arc<Mutex<Vec<Call>>>,
 }
 
@@ -41,6 +45,7 @@ impl Trace {
     pub fn starting_at(origin: Instant) -> Trace {
         Trace {
             origin,
+            cpu_at_origin: own_cpu_time(),
             calls: Arc::default(),
         }
     }
@@ -93,6 +98,7 @@ impl Trace {
             calls,
             wall: self.origin.elapsed(),
             cpu: own_cpu_time(),
+            cpu_before: self.cpu_at_origin,
         }
     }
 }
@@ -168,6 +174,8 @@ pub struct Summary {
     pub wall: Duration,
     /// Our own CPU time (user + system) since the process started.
     pub cpu: Option<Duration>,
+    /// The part of `cpu` spent before the trace's origin.
+    pub cpu_before: Option<Duration>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -194,12 +202,16 @@ impl fmt::Display for Summary {
             }
             writeln!(f)?;
         }
-        let cpu = self
-            .cpu
-            .map_or_else(|| "unknown".to_string(), |c| format!("{:.3} ms", ms(c)));
+        let cpu = match (self.cpu, self.cpu_before) {
+            (Some(all), Some(before)) => {
+                format!("{:.3} ms ({:.3} ms of it before main)", ms(all), ms(before))
+            }
+            (Some(all), None) => format!("{:.3} ms", ms(all)),
+            (None, _) => "unknown".to_string(),
+        };
         write!(
             f,
-            "trace: {} calls in {} rounds; {:.3} ms waiting on BuildKit, {:.3} ms wall, {cpu} own CPU",
+            "trace: {} calls in {} rounds; {:.3} ms waiting on BuildKit, {:.3} ms wall since main, own CPU {cpu}",
             self.calls.len(),
             self.rounds,
             ms(self.waited),
@@ -251,6 +263,7 @@ mod tests {
             text.contains("ReadFile           Dockerfile (error)"),
             "{text}"
         );
-        assert!(text.ends_with("own CPU"), "{text}");
+        assert!(text.contains("own CPU "), "{text}");
+        assert!(text.contains("of it before main)"), "{text}");
     }
 }

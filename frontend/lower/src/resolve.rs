@@ -1,7 +1,7 @@
 //! Base image resolution: every reachable image base is looked up at once,
 //! then turned into a state and an image config.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use futures::future::join_all;
 use stagecraft_llb::{ImageSource, OpMeta, ResolveMode, State};
@@ -139,7 +139,21 @@ pub(crate) async fn resolve_bases(
         }
     }
     let mode = options.image_resolve_mode;
-    let log_names: Vec<String> = jobs
+    // Stages built on the same image ask for it once: one lookup per
+    // reference and platform, its answer shared by every stage naming it.
+    let mut asks: Vec<&Job> = Vec::new();
+    let mut first_ask: HashMap<(&str, &Platform), usize> = HashMap::new();
+    let mut ask_of = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        let index = *first_ask
+            .entry((job.normalized.as_str(), &job.platform))
+            .or_insert_with(|| {
+                asks.push(job);
+                asks.len() - 1
+            });
+        ask_of.push(index);
+    }
+    let log_names: Vec<String> = asks
         .iter()
         .map(|j| {
             if let Some(key) = &j.context {
@@ -154,12 +168,22 @@ pub(crate) async fn resolve_bases(
             }
         })
         .collect();
-    let replies: Vec<Result<ResolvedImage, ResolveError>> = join_all(
-        jobs.iter()
+    let answers: Vec<Result<ResolvedImage, ResolveError>> = join_all(
+        asks.iter()
             .zip(&log_names)
             .map(|(j, log)| resolver.resolve(&j.normalized, &j.platform, mode, log)),
     )
     .await;
+    let replies: Vec<Result<ResolvedImage, ResolveError>> = ask_of
+        .iter()
+        .map(|&i| {
+            answers.get(i).cloned().unwrap_or_else(|| {
+                Err(ResolveError {
+                    message: "no answer for this image".to_string(),
+                })
+            })
+        })
+        .collect();
     for (job, reply) in jobs.into_iter().zip(replies) {
         let span = plan.node(job.target).map(|n| n.span);
         let reply = reply.map_err(|e| {

@@ -1,8 +1,8 @@
 //! `stagecraft`: with no subcommand inside BuildKit, the Dockerfile frontend;
 //! otherwise a CLI over the same phases.
 
-mod checks;
 mod allocator;
+mod checks;
 mod cli;
 mod diagnostic;
 mod dockerignore;

@@ -545,17 +545,19 @@ fn the_trace_option_prints_every_call_and_the_rounds() {
     assert_eq!(named(" ResolveImageConfig "), 1, "{stderr}");
     assert_eq!(named(" Return "), 1, "{stderr}");
     let total = lines.last().unwrap();
-    assert!(total.contains("10 calls in "), "{total}");
-    // Ping+Inputs, two Solves, three ReadFiles, the image, the build, Return:
-    // at most six rounds, fewer when the fake answers while others are out.
+    assert_eq!(named(" Connect "), 1, "{stderr}");
+    assert!(total.contains("11 calls in "), "{total}");
+    // Connect, Ping+Inputs, two Solves, three ReadFiles, the image, the
+    // build, Return: at most seven rounds, fewer when the fake answers while
+    // others are out.
     let rounds: usize = total
         .split(" calls in ")
         .nth(1)
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap();
-    assert!(rounds <= 6, "{total}");
-    assert!(total.ends_with("own CPU (to Return)"), "{total}");
+    assert!(rounds <= 7, "{total}");
+    assert!(total.ends_with("of it before main), to Return"), "{total}");
 }
 
 #[test]
@@ -572,4 +574,23 @@ fn the_trace_build_arg_is_not_an_unused_build_arg() {
         outcome.recorded.warnings
     );
     assert!(stderr.contains(" calls in "), "{stderr}");
+}
+
+#[test]
+fn an_image_several_stages_build_on_is_looked_up_once() {
+    let dockerfile = "FROM busybox AS a\nRUN echo a\nFROM busybox AS b\nRUN echo b\n\
+                      FROM busybox\nCOPY --from=a / /a\nCOPY --from=b / /b\n";
+    let config = with_dockerfile(dockerfile).with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG);
+    let outcome = run_ok(config);
+    let asked: Vec<&str> = outcome
+        .recorded
+        .resolved_images
+        .iter()
+        .map(|r| r.r#ref.as_str())
+        .collect();
+    assert_eq!(asked, [BUSYBOX]);
+    // Every stage still starts from the pinned image.
+    let build = &build_solves(&outcome)[0];
+    let pinned = format!("docker-image://{BUSYBOX}@{BUSYBOX_DIGEST}");
+    assert!(sources(build).iter().any(|s| s.identifier == pinned));
 }

@@ -37,7 +37,8 @@ pub fn started_by_buildkit() -> bool {
 /// Runs one build as BuildKit's frontend; the exit code only matters when
 /// `Return` could not be delivered.
 pub fn run() -> ExitCode {
-    let started = std::time::Instant::now();
+    // Before anything else, so the trace's CPU split falls at `main`.
+    let trace = stagecraft_proto::Trace::starting_at(std::time::Instant::now());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -48,16 +49,18 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = runtime.block_on(serve(started));
+    let code = runtime.block_on(serve(trace));
     // BuildKit waits for the process to end: don't linger on background
     // tasks (the HTTP/2 connection) once Return has been answered.
     runtime.shutdown_background();
     code
 }
 
-async fn serve(started: std::time::Instant) -> ExitCode {
-    let bridge = match Bridge::connect_stdio().await {
-        Ok(bridge) => bridge.with_trace(stagecraft_proto::Trace::starting_at(started)),
+async fn serve(trace: stagecraft_proto::Trace) -> ExitCode {
+    // The HTTP/2 handshake is a round trip of its own: traced like the RPCs.
+    let connected = trace.time("Connect", "", Bridge::connect_stdio()).await;
+    let bridge = match connected {
+        Ok(bridge) => bridge.with_trace(trace),
         Err(e) => {
             eprintln!("stagecraft: {e}");
             return ExitCode::FAILURE;

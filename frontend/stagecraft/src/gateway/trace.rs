@@ -4,7 +4,9 @@
 //! It goes to stderr, which BuildKit sends to the daemon's log: one line per
 //! RPC (start, duration, name, what it was about), then the totals up to
 //! `Return` — calls, sequential rounds, time waiting on the daemon, wall
-//! time and our own CPU time since the process started.
+//! time since `main`, and our own CPU time since the process started, with
+//! the part spent before `main` (the container runtime's setup, which runs
+//! in our process before it executes us).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -47,7 +49,7 @@ pub fn print(trace: &Trace, at_return: AtReturn) {
     let mut summary = trace.summary();
     summary.wall = at_return.wall;
     summary.cpu = at_return.cpu;
-    eprintln!("{summary} (to Return)");
+    eprintln!("{summary}, to Return");
 }
 
 #[cfg(test)]
