@@ -17,6 +17,7 @@ pub mod client;
 pub mod env;
 #[cfg(feature = "fake")]
 pub mod fake;
+pub mod fit;
 pub mod status;
 pub mod trace;
 pub mod transport;
@@ -28,5 +29,6 @@ pub use client::{
     Bridge, BridgeError, CacheImport, ImageConfig, Pong, RefId, ResolveMode, SolveOptions, Warning,
 };
 pub use env::{FrontendEnv, read_env};
+pub use fit::fit_status;
 pub use status::{SourceLocation, SourcePosition, SourceRange, error_status, status_from_tonic};
 pub use trace::Trace;

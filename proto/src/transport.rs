@@ -24,6 +24,13 @@ pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
 /// default receive limit.
 pub const MAX_REQUEST_BYTES: usize = 4 << 20;
 
+/// Largest block of response headers (and trailers) we accept. A gRPC error
+/// travels in trailers, message and details included, so hyper's 16 KiB
+/// default loses any long error (a not-found echoing a long file name) and
+/// the connection with it. grpc-go, on BuildKit's side, lets header lists
+/// grow to 16 MiB unless told otherwise, so we accept as much.
+pub const MAX_HEADER_LIST_BYTES: u32 = 16 << 20;
+
 /// Why the connection to BuildKit could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
@@ -171,6 +178,7 @@ where
     // The URI is never resolved: the connector ignores it. Its authority is
     // what grpc-go on the server side sees, and BuildKit uses `localhost`.
     let channel = Endpoint::from_static("http://localhost")
+        .http2_max_header_list_size(MAX_HEADER_LIST_BYTES)
         .connect_with_connector(OnceConnector::new(stream))
         .await?;
     Ok(channel)

@@ -1,5 +1,8 @@
 //! Cross-crate tests live in `tests/`; this library holds what they share
-//! with the fuzz targets.
+//! with the fuzz targets and the stress bench.
+
+pub mod hostile;
+pub mod pipeline;
 
 use std::collections::BTreeMap;
 

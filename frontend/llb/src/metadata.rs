@@ -36,6 +36,18 @@ impl OpMeta {
         Self::default()
     }
 
+    /// An estimate of the marshalled size: the texts plus a fixed allowance
+    /// per location and per field.
+    pub(crate) fn approx_wire_bytes(&self) -> usize {
+        let texts: usize = self.custom_name.as_ref().map_or(0, String::len)
+            + self
+                .description
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 8)
+                .sum::<usize>();
+        texts + 32 * self.locations.len() + 96
+    }
+
     pub fn named(name: impl Into<String>) -> Self {
         Self::default().with_custom_name(name)
     }

@@ -138,6 +138,18 @@ impl Output {
         self.index
     }
 
+    /// About how many bytes this op adds to a marshalled Definition: its
+    /// encoding plus its metadata. Lets a caller keep a running total while
+    /// it builds a graph, instead of finding out after marshalling.
+    pub fn approx_wire_bytes(&self) -> usize {
+        self.node.body.bytes.len() + self.node.meta.approx_wire_bytes()
+    }
+
+    /// Whether both are the same node (not merely equal ops).
+    pub fn same_node(&self, other: &Output) -> bool {
+        Arc::ptr_eq(&self.node, &other.node)
+    }
+
     pub(crate) fn to_pb_input(&self) -> pb::Input {
         pb::Input {
             digest: self.digest().to_string(),

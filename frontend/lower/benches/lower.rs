@@ -85,6 +85,7 @@ fn run(text: &str) -> usize {
         options: &options,
         context: &context,
         llb_caps: None,
+        limits: stagecraft_lower::Limits::default(),
     };
     let lowered =
         futures::executor::block_on(stagecraft_lower::lower(req, &Instant)).expect("lower");

@@ -7,6 +7,7 @@ use stagecraft_instructions::Dockerfile;
 use stagecraft_llb::ProxyEnv;
 use stagecraft_shell::Lexer;
 
+use crate::budget::Limits;
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::options::BuildOptions;
@@ -72,6 +73,7 @@ pub(crate) fn add_meta_args(
     df: &Dockerfile,
     lexer: Lexer,
     options: &BuildOptions,
+    limits: Limits,
 ) -> Result<BTreeSet<String>, LowerError> {
     let mut declared = BTreeSet::new();
     for arg in &df.meta_args {
@@ -89,6 +91,16 @@ pub(crate) fn add_meta_args(
             };
             if let Some(v) = value {
                 args.set(&pair.name, &v);
+            }
+            // Each value is bounded by the shell's limit, but a few hundred
+            // lines of `ARG A=$A` would still add up.
+            if args.bytes() > limits.message_bytes {
+                return Err(LowerError::at(
+                    LowerErrorKind::ArgsTooLarge {
+                        limit: limits.message_bytes,
+                    },
+                    arg.origin.span,
+                ));
             }
         }
     }

@@ -8,6 +8,7 @@ use stagecraft_llb::{Cap, OpMeta, SourceMap, State};
 use stagecraft_shell::Lexer;
 
 use crate::args;
+use crate::budget::{Budget, Limits};
 use crate::context::{follow_paths, main_context};
 use crate::dispatch::{
     COMMAND_DESCRIPTION, Caps, DispatchContext, DispatchState, ExecDefaults, StageOutput,
@@ -133,6 +134,7 @@ struct Shared<'a> {
     global_args: &'a EnvList,
     exec: &'a ExecDefaults,
     epoch: Option<i64>,
+    limits: Limits,
 }
 
 struct Dispatched {
@@ -158,7 +160,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
         state: r.state.clone(),
         image: r.image.for_child(),
         env: EnvList::new(),
-        build_args: Vec::new(),
+        build_args: imbl::Vector::new(),
         workdir: "/".to_string(),
         user: String::new(),
         platform: r.platform.clone(),
@@ -169,7 +171,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
         ignore_cache: false,
         cmd_set: false,
         on_build: false,
-        declared_args: BTreeSet::new(),
+        declared_args: imbl::OrdSet::new(),
         epoch: s.epoch,
     };
     if let (Some(reference), Some(node)) = (&r.from_ref, node) {
@@ -195,8 +197,8 @@ fn init_from_image(d: &mut DispatchState, options: &BuildOptions) {
     if d.image.config.env_value("PATH").is_none() && d.platform.os != "windows" {
         d.image.config.env.push(format!("PATH={DEFAULT_PATH}"));
     }
-    for entry in d.image.config.env.clone() {
-        let (k, v) = entry.split_once('=').unwrap_or((entry.as_str(), ""));
+    for entry in d.image.config.env.iter() {
+        let (k, v) = entry.split_once('=').unwrap_or((entry, ""));
         d.env.set(k, v);
     }
     if !d.image.config.working_dir.is_empty() {
@@ -251,6 +253,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
     }
 
     let mut ctx_paths = BTreeSet::new();
+    let budget = Budget::new(s.limits);
     for i in 0..plan.stage_count {
         let t = Target(i);
         if !s.reachable.contains(&t) {
@@ -290,6 +293,8 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
                 d.image.config.on_build.clear();
                 d.steps = steps;
                 d.ctx_paths = BTreeSet::new();
+                // The base's own are collected from its final state.
+                d.declared_args = imbl::OrdSet::new();
                 d.cmd_set = false;
                 d.on_build = false;
                 d
@@ -326,6 +331,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             outputs: &outputs,
             global_args: s.global_args,
             exec: s.exec,
+            budget: &budget,
         };
         dispatch_commands(&mut d, &cx, &node.commands)?;
         ctx_paths.extend(std::mem::take(&mut d.ctx_paths));
@@ -351,7 +357,7 @@ pub(crate) async fn lower(
     let caps = Caps(req.llb_caps);
 
     let mut global = args::default_args(options, target_name(df, options).as_deref());
-    let mut declared = args::add_meta_args(&mut global, df, lexer, options)?;
+    let mut declared = args::add_meta_args(&mut global, df, lexer, options, req.limits)?;
     let epoch = crate::epoch::resolve(options, &global)?;
     let mut plan = Plan::build(df, &global, lexer, options.target.as_deref())?;
     plan.use_named_contexts(options)?;
@@ -401,6 +407,7 @@ pub(crate) async fn lower(
         global_args: &global,
         exec: &exec,
         epoch,
+        limits: req.limits,
     };
     // The context's followpaths are only known once every COPY has been
     // expanded, and ops are encoded as they are built: dispatch with the

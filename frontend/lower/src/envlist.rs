@@ -1,11 +1,25 @@
 //! The environment of an LLB state, as BuildKit's Go client keeps it.
 
+use std::sync::Arc;
+
+use imbl::OrdMap;
+
 /// Ordered `KEY=VALUE` pairs. Setting a key again moves it to the end: the
 /// Go client lists keys in the order of their *last* assignment, and exec
 /// ops carry the env in that order, so matching it keeps digests equal.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Persistent maps rather than a `Vec`: a stage starts from a copy of its
+/// base stage's env, and `ENV` may set thousands of keys, so both a copy
+/// and a set must cost no more than a logarithm of the size.
+#[derive(Clone, Debug, Default)]
 pub struct EnvList {
-    pairs: Vec<(String, String)>,
+    /// Name → (position, value); positions grow with each assignment.
+    by_name: OrdMap<Arc<str>, (u64, Arc<str>)>,
+    /// Position → name, i.e. the order of last assignment.
+    order: OrdMap<u64, Arc<str>>,
+    next: u64,
+    /// Sum of the lengths of names and values, for the build's budgets.
+    bytes: usize,
 }
 
 impl EnvList {
@@ -14,37 +28,59 @@ impl EnvList {
     }
 
     pub fn set(&mut self, key: &str, value: &str) {
-        self.pairs.retain(|(k, _)| k != key);
-        self.pairs.push((key.to_string(), value.to_string()));
+        if let Some((position, old)) = self.by_name.remove(key) {
+            self.order.remove(&position);
+            self.bytes -= key.len() + old.len();
+        }
+        let key: Arc<str> = Arc::from(key);
+        self.order.insert(self.next, Arc::clone(&key));
+        self.bytes += key.len() + value.len();
+        self.by_name.insert(key, (self.next, Arc::from(value)));
+        self.next += 1;
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.by_name.get(key).map(|(_, v)| &**v)
     }
 
     pub fn contains(&self, key: &str) -> bool {
-        self.get(key).is_some()
+        self.by_name.contains_key(key)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.order
+            .values()
+            .filter_map(|k| self.by_name.get(k).map(|(_, v)| (&**k, &**v)))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.pairs.iter().map(|(k, _)| k.as_str())
+        self.order.values().map(|k| &**k)
     }
 
     pub fn to_pairs(&self) -> Vec<(String, String)> {
-        self.pairs.clone()
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.by_name.is_empty()
+    }
+
+    /// Total length of the names and values.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 }
+
+/// Equal when the same pairs come in the same order, however they got there.
+impl PartialEq for EnvList {
+    fn eq(&self, other: &Self) -> bool {
+        self.by_name.len() == other.by_name.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for EnvList {}
 
 impl stagecraft_shell::Env for EnvList {
     fn get(&self, name: &str) -> Option<&str> {
@@ -68,5 +104,25 @@ mod tests {
         );
         assert_eq!(env.get("A"), Some("3"));
         assert_eq!(env.get("C"), None);
+        assert_eq!(env.bytes(), 4);
+        assert_eq!(env.keys().collect::<Vec<_>>(), ["B", "A"]);
+    }
+
+    #[test]
+    fn a_copy_is_independent_and_equality_ignores_history() {
+        let mut base = EnvList::new();
+        base.set("A", "1");
+        let mut child = base.clone();
+        child.set("B", "2");
+        assert!(!base.contains("B"));
+        let mut fresh = EnvList::new();
+        fresh.set("X", "0");
+        fresh.set("A", "1");
+        fresh.set("B", "2");
+        assert_ne!(fresh, child);
+        fresh = EnvList::new();
+        fresh.set("A", "1");
+        fresh.set("B", "2");
+        assert_eq!(fresh, child);
     }
 }

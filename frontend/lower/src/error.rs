@@ -113,6 +113,14 @@ pub enum LowerErrorKind {
         instruction: &'static str,
         message: String,
     },
+    /// Not a limit of the reference; see `Limits`.
+    #[error(
+        "the build's LLB and image config grow past {limit} bytes here, more than the daemon accepts in one message"
+    )]
+    OutputTooLarge { limit: usize },
+    /// Not a limit of the reference; see `Limits`.
+    #[error("the global ARG values take more than {limit} bytes")]
+    ArgsTooLarge { limit: usize },
     #[error("not yet supported: {0}")]
     Unsupported(String),
     /// A `context:<name>` option that cannot be used.

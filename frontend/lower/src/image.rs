@@ -10,9 +10,14 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
+use imbl::Vector;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::Platform;
+
+pub use crate::config_env::ConfigEnv;
 
 /// The default PATH BuildKit gives Linux containers whose image sets none.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -41,8 +46,10 @@ pub struct Image {
     pub config: ImageConfig,
     #[serde(default)]
     pub rootfs: RootFs,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub history: Vec<History>,
+    /// Persistent, entries shared: every stage starts from a copy of its
+    /// base's history, and adding to a shared list copies a chunk of it.
+    #[serde(default, skip_serializing_if = "Vector::is_empty")]
+    pub history: Vector<Arc<History>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -59,9 +66,9 @@ pub struct ImageConfig {
         rename = "Env",
         default,
         deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "ConfigEnv::is_empty"
     )]
-    pub env: Vec<String>,
+    pub env: ConfigEnv,
     #[serde(rename = "Entrypoint", default, skip_serializing_if = "none_or_empty")]
     pub entrypoint: Option<Vec<String>>,
     #[serde(rename = "Cmd", default, skip_serializing_if = "none_or_empty")]
@@ -207,7 +214,7 @@ impl Image {
         };
         img.config.working_dir = "/".to_string();
         if platform.os != "windows" {
-            img.config.env = vec![format!("PATH={DEFAULT_PATH}")];
+            img.config.env = ConfigEnv::from(vec![format!("PATH={DEFAULT_PATH}")]);
         }
         img
     }
@@ -236,30 +243,12 @@ impl ImageConfig {
     /// Sets `key=value` in the env list, replacing an earlier value of `key`
     /// in place so the order of first definition is kept.
     pub fn set_env(&mut self, key: &str, value: &str) {
-        set_env(&mut self.env, key, value);
+        self.env.set(key, value);
     }
 
     pub fn env_value(&self, key: &str) -> Option<&str> {
-        env_value(&self.env, key)
+        self.env.value(key)
     }
-}
-
-pub fn set_env(env: &mut Vec<String>, key: &str, value: &str) {
-    let entry = format!("{key}={value}");
-    for existing in env.iter_mut() {
-        if existing.split_once('=').map(|(k, _)| k) == Some(key) || existing == key {
-            *existing = entry;
-            return;
-        }
-    }
-    env.push(entry);
-}
-
-pub fn env_value<'a>(env: &'a [String], key: &str) -> Option<&'a str> {
-    env.iter().rev().find_map(|e| match e.split_once('=') {
-        Some((k, v)) if k == key => Some(v),
-        _ => None,
-    })
 }
 
 #[cfg(test)]
@@ -325,11 +314,14 @@ mod tests {
 
     #[test]
     fn env_replaces_in_place() {
-        let mut env = vec!["A=1".to_string(), "B=2".to_string()];
-        set_env(&mut env, "A", "3");
-        set_env(&mut env, "C", "4");
-        assert_eq!(env, ["A=3", "B=2", "C=4"]);
-        assert_eq!(env_value(&env, "B"), Some("2"));
-        assert_eq!(env_value(&env, "Z"), None);
+        let mut config = ImageConfig {
+            env: ConfigEnv::from(["A=1", "B=2"]),
+            ..ImageConfig::default()
+        };
+        config.set_env("A", "3");
+        config.set_env("C", "4");
+        assert_eq!(config.env.to_vec(), ["A=3", "B=2", "C=4"]);
+        assert_eq!(config.env_value("B"), Some("2"));
+        assert_eq!(config.env_value("Z"), None);
     }
 }

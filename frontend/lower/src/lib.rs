@@ -7,8 +7,10 @@
 //! without resolving anything.
 
 mod args;
+mod budget;
 mod build;
 mod command;
+mod config_env;
 mod context;
 mod context_state;
 mod dispatch;
@@ -36,6 +38,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use stagecraft_instructions::Dockerfile;
 use stagecraft_shell::Lexer;
 
+pub use budget::Limits;
 pub use envlist::EnvList;
 pub use error::{LowerError, LowerErrorKind};
 pub use graph::{EdgeKind, GraphEdge, GraphNode, GraphNodeKind, StageGraph, TargetInfo};
@@ -56,6 +59,8 @@ pub struct LowerRequest<'a> {
     pub context: &'a ContextConfig,
     /// LLB caps the daemon supports (from Ping); `None` = assume everything.
     pub llb_caps: Option<&'a BTreeSet<String>>,
+    /// What the daemon accepts; lowering fails rather than exceed it.
+    pub limits: Limits,
 }
 
 /// The Dockerfile as the source map records it.
@@ -200,7 +205,7 @@ pub fn stage_graph(
     let lexer = Lexer::new(escape);
     let target_name = build::target_name(df, &options);
     let mut global = args::default_args(&options, target_name.as_deref());
-    args::add_meta_args(&mut global, df, lexer, &options)?;
+    args::add_meta_args(&mut global, df, lexer, &options, Limits::default())?;
     let mut plan = graph::Plan::build(df, &global, lexer, target)?;
     build::add_stage_onbuilds(&mut plan)?;
     let reachable = plan.reachable();

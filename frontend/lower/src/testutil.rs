@@ -158,6 +158,7 @@ pub(crate) fn lower_caps(
         options,
         context: &ctx,
         llb_caps: caps,
+        limits: crate::Limits::default(),
     };
     futures::executor::block_on(crate::lower(req, resolver))
 }

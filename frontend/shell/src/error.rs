@@ -37,6 +37,9 @@ pub enum ShellErrorKind {
     /// Not a limit of the reference; see the crate's `MAX_NESTING`.
     #[error("substitutions nested more than {limit} deep")]
     TooDeeplyNested { limit: usize },
+    /// Not a limit of the reference; see [`crate::MAX_EXPANDED_BYTES`].
+    #[error("the expanded text is longer than {limit} bytes")]
+    TooLong { limit: usize },
     #[error("invalid pattern ({pattern}) in substitution: {source}")]
     InvalidPattern {
         pattern: String,

@@ -28,3 +28,4 @@ mod words;
 pub use env::{Env, NoEnv};
 pub use error::{PatternError, RequiredReason, ShellError, ShellErrorKind};
 pub use lexer::{Expansion, Lexer};
+pub use process::MAX_EXPANDED_BYTES;

@@ -105,11 +105,14 @@ pub(crate) fn replace_first(
 
 /// `${NAME//p/r}`: every match is replaced. Unlike the first-match form, the reference treats the
 /// replacement as a regex template here (`$0` and `${0}` stand for the match, `$$` for `$`), and
-/// skips an empty match right after a previous match; both are reproduced.
+/// skips an empty match right after a previous match; both are reproduced. Stops early once the
+/// result is longer than `limit` (a replacement per character can multiply the size): the caller
+/// then rejects it.
 pub(crate) fn replace_all(
     pattern: &str,
     value: &str,
     replacement: &str,
+    limit: usize,
 ) -> Result<String, PatternError> {
     let re = compile(pattern, Star::Longest, false)?;
     let mut out = String::with_capacity(value.len());
@@ -124,6 +127,9 @@ pub(crate) fn replace_all(
             expand_template(replacement, m.as_str(), &mut out);
         }
         last_end = m.end();
+        if out.len() > limit {
+            return Ok(out);
+        }
         let width = value
             .get(search..)
             .and_then(|rest| rest.chars().next())
@@ -240,13 +246,19 @@ mod tests {
     #[test]
     fn replaces_first_literally_and_all_as_template() {
         assert_eq!(replace_first("o", "foo", "$0").unwrap(), "f$0o");
-        assert_eq!(replace_all("o", "foo", "[$0]").unwrap(), "f[o][o]");
-        assert_eq!(replace_all("o", "foo", "${0}$$$x$").unwrap(), "fo$$o$$");
-        assert_eq!(replace_all("", "ab", "-").unwrap(), "-a-b-");
-        assert_eq!(replace_all("x*", "axxb", "-").unwrap(), "a-");
+        assert_eq!(
+            replace_all("o", "foo", "[$0]", usize::MAX).unwrap(),
+            "f[o][o]"
+        );
+        assert_eq!(
+            replace_all("o", "foo", "${0}$$$x$", usize::MAX).unwrap(),
+            "fo$$o$$"
+        );
+        assert_eq!(replace_all("", "ab", "-", usize::MAX).unwrap(), "-a-b-");
+        assert_eq!(replace_all("x*", "axxb", "-", usize::MAX).unwrap(), "a-");
         // The empty match at the end, right after the first match, is not replaced.
-        assert_eq!(replace_all("*", "ab", "-").unwrap(), "-");
-        assert_eq!(replace_all("", "", "-").unwrap(), "-");
-        assert_eq!(replace_all("?", "한국", ".").unwrap(), "..");
+        assert_eq!(replace_all("*", "ab", "-", usize::MAX).unwrap(), "-");
+        assert_eq!(replace_all("", "", "-", usize::MAX).unwrap(), "-");
+        assert_eq!(replace_all("?", "한국", ".", usize::MAX).unwrap(), "..");
     }
 }

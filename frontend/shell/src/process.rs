@@ -19,6 +19,11 @@ type Result<T> = std::result::Result<T, ShellErrorKind>;
 /// Far beyond anything a real Dockerfile writes, well within a 2 MiB thread stack in debug builds.
 pub(crate) const MAX_NESTING: usize = 200;
 
+/// Longest expansion of one word, in bytes. Not a limit of the reference, which lets
+/// `ENV A=$A$A` double until the machine runs out of memory; real words (certificates,
+/// long `PATH`s, JSON in an ARG) are orders of magnitude below it.
+pub const MAX_EXPANDED_BYTES: usize = 1 << 20;
+
 pub(crate) struct Processed {
     pub(crate) text: String,
     pub(crate) words: Vec<String>,
@@ -75,6 +80,17 @@ impl<'a> Processor<'a> {
         self.pos >= self.chars.len()
     }
 
+    /// Fails once a result being built is longer than [`MAX_EXPANDED_BYTES`]; called after
+    /// every piece that can grow faster than the input (a variable's value, an operand).
+    fn check_len(len: usize) -> Result<()> {
+        if len > MAX_EXPANDED_BYTES {
+            return Err(ShellErrorKind::TooLong {
+                limit: MAX_EXPANDED_BYTES,
+            });
+        }
+        Ok(())
+    }
+
     fn lookup(&mut self, name: &str) -> Option<String> {
         match self.env.get(name) {
             Some(value) => {
@@ -111,6 +127,7 @@ impl<'a> Processor<'a> {
             match ch {
                 '$' => {
                     let value = self.dollar()?;
+                    Self::check_len(text.len() + value.len())?;
                     text.push_str(&value);
                     words.push_str(&mut self.word_buf, &value);
                 }
@@ -126,6 +143,7 @@ impl<'a> Processor<'a> {
                 }
                 '"' if quotes => {
                     let value = self.double_quoted()?;
+                    Self::check_len(text.len() + value.len())?;
                     text.push_str(&value);
                     words.push_raw_str(&mut self.word_buf, &value);
                 }
@@ -195,6 +213,7 @@ impl<'a> Processor<'a> {
                 }
                 Some('$') => {
                     let value = self.dollar()?;
+                    Self::check_len(out.len() + value.len())?;
                     out.push_str(&value);
                 }
                 Some(first) => {
@@ -335,11 +354,14 @@ impl<'a> Processor<'a> {
         // replacement.
         let value = found.unwrap_or_default();
         let replaced = if all {
-            pattern::replace_all(&pattern, &value, &replacement)
+            pattern::replace_all(&pattern, &value, &replacement, MAX_EXPANDED_BYTES)
         } else {
             pattern::replace_first(&pattern, &value, &replacement)
         };
-        replaced.map_err(|source| ShellErrorKind::InvalidPattern { pattern, source })
+        let replaced =
+            replaced.map_err(|source| ShellErrorKind::InvalidPattern { pattern, source })?;
+        Self::check_len(replaced.len())?;
+        Ok(replaced)
     }
 
     /// Scans an operand up to `stop`; running out of input reports `missing` instead of the inner

@@ -158,3 +158,21 @@ fn reports_used_and_unset_names() {
 fn names_are_case_sensitive() {
     assert_eq!(word("$v|$V", SET), "|value");
 }
+
+#[test]
+fn expansions_longer_than_the_limit_fail_instead_of_growing() {
+    let big = "x".repeat(stagecraft_shell::MAX_EXPANDED_BYTES / 2 + 1);
+    let env = [("B", big.as_str())];
+    let too_long = ShellErrorKind::TooLong {
+        limit: stagecraft_shell::MAX_EXPANDED_BYTES,
+    };
+    // Exactly one copy fits; two do not, in any position or quoting.
+    assert_eq!(word("$B", &env).len(), big.len());
+    for input in ["$B$B", "\"$B$B\"", "${B}x${B}", "${NOPE:-$B$B}"] {
+        assert_eq!(error(input, &env), too_long, "{input}");
+    }
+    // A replacement per character multiplies the size; it stops early.
+    let small = [("S", "abcdefgh")];
+    let huge_replacement = format!("${{S//?/{}}}", "y".repeat(200_000));
+    assert_eq!(error(&huge_replacement, &small), too_long);
+}

@@ -14,6 +14,8 @@ pub struct Diagnostic {
 
 /// Snippets longer than this are cut: the message must stay readable and small.
 const MAX_SNIPPET_LINES: usize = 6;
+/// Likewise each line of a snippet, in bytes (a generated line can be megabytes).
+const MAX_SNIPPET_LINE_BYTES: usize = 512;
 
 impl Diagnostic {
     pub fn new(filename: &str, span: Option<Span>, message: impl Into<String>) -> Self {
@@ -49,10 +51,23 @@ impl Diagnostic {
             let Some(text) = line_no.checked_sub(1).and_then(|i| lines.get(i)) else {
                 break;
             };
-            out.push_str(&format!("\n {line_no:>width$} | {text}"));
+            out.push_str(&format!("\n {line_no:>width$} | {}", shorten(text)));
         }
         out
     }
+}
+
+/// `line`, or its first [`MAX_SNIPPET_LINE_BYTES`] and a count of the rest.
+fn shorten(line: &str) -> std::borrow::Cow<'_, str> {
+    if line.len() <= MAX_SNIPPET_LINE_BYTES {
+        return line.into();
+    }
+    let mut cut = MAX_SNIPPET_LINE_BYTES;
+    while !line.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let shown = line.get(..cut).unwrap_or_default();
+    format!("{shown} … ({} more bytes)", line.len() - cut).into()
 }
 
 #[cfg(test)]
@@ -71,6 +86,17 @@ mod tests {
             d.render(src),
             "Dockerfile:2: unknown instruction: RUNN\n 2 | RUNN echo"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_at_a_char_boundary() {
+        let line = format!("RUNX {}", "é".repeat(1000));
+        let d = Diagnostic::new("Dockerfile", Some(Span::line(1)), "unknown instruction");
+        let out = d.render(&line);
+        let (head, snippet) = out.split_once('\n').unwrap();
+        assert_eq!(head, "Dockerfile:1: unknown instruction");
+        assert!(snippet.starts_with(" 1 | RUNX éé"));
+        assert!(snippet.ends_with(&format!(" … ({} more bytes)", line.len() - 511)));
     }
 
     #[test]

@@ -40,4 +40,13 @@ pub enum SyntaxErrorKind {
     /// hostile input cannot exhaust the stack.
     #[error("ONBUILD instructions nested more than {max} deep")]
     NestingTooDeep { max: usize },
+    /// Not a limit of the reference: see `MAX_DOCKERFILE_BYTES`. The span
+    /// is the line the limit falls on.
+    #[error(
+        "the Dockerfile is {size} bytes, more than the {limit} accepted; it passes the limit on this line"
+    )]
+    TooLarge { size: usize, limit: usize },
+    /// Not a limit of the reference: see `MAX_INSTRUCTIONS`.
+    #[error("the Dockerfile has more than {limit} instructions")]
+    TooManyInstructions { limit: usize },
 }

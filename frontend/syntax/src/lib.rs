@@ -21,6 +21,6 @@ mod words;
 pub use directives::{Directive, Directives, detect_syntax};
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use node::{Heredoc, Node, Parsed, Warning};
-pub use parser::parse;
+pub use parser::{MAX_DOCKERFILE_BYTES, MAX_INSTRUCTIONS, parse};
 pub use quote::go_quote;
 pub use span::Span;

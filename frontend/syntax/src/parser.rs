@@ -16,8 +16,30 @@ const EMPTY_CONTINUATION_URL: &str =
 
 /// Parses a whole Dockerfile.
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
+    if text.len() > MAX_DOCKERFILE_BYTES {
+        // The line the limit falls on: the file is fine up to there.
+        let head = text
+            .as_bytes()
+            .get(..MAX_DOCKERFILE_BYTES)
+            .unwrap_or_default();
+        let line = 1 + head.iter().filter(|b| **b == b'\n').count();
+        return Err(SyntaxError::new(
+            SyntaxErrorKind::TooLarge {
+                size: text.len(),
+                limit: MAX_DOCKERFILE_BYTES,
+            },
+            Span::line(line),
+        ));
+    }
     Parser::new(text).run()
 }
+
+/// Largest Dockerfile accepted, in bytes. Not a limit of the reference;
+/// README.md ("Limits") gives the measurements behind it.
+pub const MAX_DOCKERFILE_BYTES: usize = 2 << 20;
+
+/// Most instructions (ONBUILD triggers count once) in one Dockerfile.
+pub const MAX_INSTRUCTIONS: usize = 100_000;
 
 struct Parser<'a> {
     lines: std::str::SplitInclusive<'a, char>,
@@ -112,6 +134,14 @@ impl<'a> Parser<'a> {
                 nested.span = node.span;
             }
             self.nodes.push(node);
+            if self.nodes.len() > MAX_INSTRUCTIONS {
+                return Err(SyntaxError::new(
+                    SyntaxErrorKind::TooManyInstructions {
+                        limit: MAX_INSTRUCTIONS,
+                    },
+                    span,
+                ));
+            }
         }
         if self.nodes.is_empty() {
             return Err(SyntaxError::new(

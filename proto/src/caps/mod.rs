@@ -157,6 +157,24 @@ impl Caps {
         self.llb.supports(id)
     }
 
+    /// The largest request this daemon accepts. BuildKit's frontend API took
+    /// grpc-go's 4 MiB default until v0.14 raised it to 16 MiB, and Docker's
+    /// embedded BuildKit only followed in Engine 27.1; a daemon announcing a
+    /// cap first released in v0.17 or later is past both. Anything else gets
+    /// the small limit: a needlessly early error beats one that is lost.
+    pub fn message_limit(&self) -> usize {
+        let newer = |set: &CapSet| {
+            set.enabled().any(|id| {
+                Cap::from_id(set.kind, id).is_some_and(|c| c.since() >= BuildkitVersion::new(0, 17))
+            })
+        };
+        if newer(&self.gateway) || newer(&self.llb) {
+            crate::transport::MAX_RESPONSE_BYTES
+        } else {
+            crate::transport::MAX_REQUEST_BYTES
+        }
+    }
+
     /// For the caps a Definition lists in `OpMetadata.caps`.
     pub fn check_llb<'a>(
         &self,
@@ -269,6 +287,30 @@ mod tests {
             },
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn message_limit_is_large_only_for_daemons_known_to_accept_it() {
+        let pong = |llb: &[&str]| PongResponse {
+            frontend_api_caps: vec![cap("readfile", true)],
+            llb_caps: llb.iter().map(|id| cap(id, true)).collect(),
+            workers: vec![],
+        };
+        let small = 4 << 20;
+        assert_eq!(
+            Caps::from_pong(&pong(&["file.base"])).message_limit(),
+            small
+        );
+        // v0.14 raised the limit, but Docker 27.0 embeds v0.14 without it.
+        let v14 = pong(&["file.base", "file.copy.alwaysreplaceexistingdestpaths"]);
+        assert_eq!(Caps::from_pong(&v14).message_limit(), small);
+        let v17 = pong(&["file.base", "exec.validexitcode"]);
+        assert_eq!(Caps::from_pong(&v17).message_limit(), 16 << 20);
+        // A cap we do not know says nothing about the version.
+        assert_eq!(
+            Caps::from_pong(&pong(&["some.future.cap"])).message_limit(),
+            small
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@ pub const PING_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct Bridge {
     client: LlbBridgeClient<Channel>,
     caps: std::sync::Arc<OnceLock<Caps>>,
-    request_limit: usize,
+    /// Set by [`Bridge::with_request_limit`]; otherwise learnt from Ping.
+    request_limit: Option<usize>,
     trace: Trace,
 }
 
@@ -52,7 +53,7 @@ impl Bridge {
         Bridge {
             client,
             caps: Default::default(),
-            request_limit: MAX_REQUEST_BYTES,
+            request_limit: None,
             trace: Trace::default(),
         }
     }
@@ -69,11 +70,21 @@ impl Bridge {
         &self.trace
     }
 
-    /// Changes the request size checked before sending (default 4 MiB, what
-    /// BuildKit before v0.14 accepts).
+    /// Fixes the request size checked before sending; by default it is the
+    /// daemon's limit as Ping tells it ([`Caps::message_limit`]), and 4 MiB
+    /// (what BuildKit before v0.14 accepts) before Ping.
     pub fn with_request_limit(mut self, limit: usize) -> Bridge {
-        self.request_limit = limit;
+        self.request_limit = Some(limit);
         self
+    }
+
+    /// The largest request the daemon accepts, as far as we know.
+    pub fn request_limit(&self) -> usize {
+        self.request_limit.unwrap_or_else(|| {
+            self.caps
+                .get()
+                .map_or(MAX_REQUEST_BYTES, Caps::message_limit)
+        })
     }
 
     /// Caps from the first successful [`Bridge::ping`].
@@ -188,12 +199,9 @@ impl Bridge {
             ..Default::default()
         };
         let size = request.encoded_len();
-        if size > self.request_limit {
-            return Err(BridgeError::RequestTooLarge {
-                call,
-                size,
-                limit: self.request_limit,
-            });
+        let limit = self.request_limit();
+        if size > limit {
+            return Err(BridgeError::RequestTooLarge { call, size, limit });
         }
         let mut client = self.client.clone();
         let reply = self
@@ -397,7 +405,11 @@ impl Bridge {
 
     /// Ends the build with an error; see [`crate::status`] for building one
     /// and [`BridgeError::to_rpc_status`] for forwarding BuildKit's.
+    /// Returns `status` as the build's error, shrunk to fit the daemon's
+    /// message limit (see [`crate::fit_status`]): an error too large to send
+    /// would reach nobody.
     pub async fn return_error(&self, status: rpc::Status) -> Result<(), BridgeError> {
+        let status = crate::fit::fit_status(status, self.request_limit());
         self.return_raw(None, Some(status)).await
     }
 

@@ -78,6 +78,7 @@ pub fn lower(
         options,
         context,
         llb_caps: caps,
+        limits: stagecraft_lower::Limits::default(),
     };
     tokio::runtime::Builder::new_current_thread()
         .build()

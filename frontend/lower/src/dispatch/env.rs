@@ -56,7 +56,8 @@ pub(crate) fn dispatch_arg(
             Some(v) => format!("{key}={v}"),
             None => key.to_string(),
         });
-        d.build_args.push((key.to_string(), value));
+        d.build_args
+            .push_back(std::sync::Arc::new((key.to_string(), value)));
     }
     d.commit_empty(&format!("ARG {}", parts.join(" ")));
     Ok(())

@@ -53,6 +53,7 @@ use stagecraft_llb::{Cap, Mkfile, OpMeta, ProxyEnv, SourceMap, State};
 use stagecraft_shell::Lexer;
 use stagecraft_syntax::Span;
 
+use crate::budget::Budget;
 use crate::command::{Command, CopyFrom};
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
@@ -97,7 +98,8 @@ pub(crate) struct DispatchState {
     pub(crate) env: EnvList,
     /// ARGs declared in this stage (and its base stages), with their
     /// values, in order: RUN's history text lists them (`|N K=V …`).
-    pub(crate) build_args: Vec<(String, Option<String>)>,
+    /// Persistent, like the env: a stage starts from a copy of its base's.
+    pub(crate) build_args: imbl::Vector<std::sync::Arc<(String, Option<String>)>>,
     /// Working directory of the state (always absolute, `/` by default).
     pub(crate) workdir: String,
     /// User of the state (`""` = image default).
@@ -117,7 +119,7 @@ pub(crate) struct DispatchState {
     /// The command being dispatched is an ONBUILD trigger.
     pub(crate) on_build: bool,
     /// ARG names declared in this stage (for unused build-arg warnings).
-    pub(crate) declared_args: BTreeSet<String>,
+    pub(crate) declared_args: imbl::OrdSet<String>,
     /// SOURCE_DATE_EPOCH in seconds: the time of history entries and of
     /// the directories WORKDIR creates.
     pub(crate) epoch: Option<i64>,
@@ -193,13 +195,13 @@ impl DispatchState {
     }
 
     pub(crate) fn commit(&mut self, created_by: String, with_layer: bool) {
-        self.image.history.push(History {
+        self.image.history.push_back(std::sync::Arc::new(History {
             created: self.epoch.map(crate::epoch::rfc3339),
             created_by,
             author: String::new(),
             comment: HISTORY_COMMENT.to_string(),
             empty_layer: !with_layer,
-        });
+        }));
     }
 
     /// `args` run through the stage's SHELL (or the OS default).
@@ -262,6 +264,8 @@ pub(crate) struct DispatchContext<'a> {
     /// Global (meta) ARGs and the automatic platform args.
     pub(crate) global_args: &'a EnvList,
     pub(crate) exec: &'a ExecDefaults,
+    /// What this pass of dispatch may still produce.
+    pub(crate) budget: &'a Budget,
 }
 
 impl DispatchContext<'_> {
@@ -362,10 +366,53 @@ pub(crate) fn dispatch_commands(
 ) -> Result<(), LowerError> {
     for cmd in commands {
         d.on_build = cmd.on_build;
+        let before = Produced::of(d);
         dispatch_one(d, cx, cmd).map_err(|e| e.or_span(cmd.span()))?;
+        cx.budget.charge(before.added_by(d), cmd.span())?;
     }
     d.on_build = false;
     Ok(())
+}
+
+/// Where a stage stood before an instruction, to charge what it added:
+/// its op (the ops it made on the way are inputs of that one and small
+/// next to it), history entries and exposed ports (one `EXPOSE` can list
+/// every port; other config fields also write history of their size).
+struct Produced {
+    head: Option<stagecraft_llb::Output>,
+    history: usize,
+    ports: usize,
+}
+
+/// Bytes of one `"65535/sctp":{}` entry in the config.
+const PORT_ENTRY_BYTES: usize = 16;
+
+impl Produced {
+    fn of(d: &DispatchState) -> Self {
+        Produced {
+            head: d.state.output().cloned(),
+            history: d.image.history.len(),
+            ports: exposed_ports(d),
+        }
+    }
+
+    fn added_by(&self, d: &DispatchState) -> usize {
+        let op = match (d.state.output(), &self.head) {
+            (Some(now), Some(before)) if now.same_node(before) => 0,
+            (Some(now), _) => now.approx_wire_bytes(),
+            (None, _) => 0,
+        };
+        let entries: usize = (self.history..d.image.history.len())
+            .filter_map(|i| d.image.history.get(i))
+            .map(|h| h.created_by.len() + 64)
+            .sum();
+        let ports = exposed_ports(d).saturating_sub(self.ports) * PORT_ENTRY_BYTES;
+        op + entries + ports
+    }
+}
+
+fn exposed_ports(d: &DispatchState) -> usize {
+    d.image.config.exposed_ports.as_ref().map_or(0, |p| p.len())
 }
 
 fn dispatch_one(

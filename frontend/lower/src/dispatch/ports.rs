@@ -3,16 +3,41 @@
 
 use std::net::IpAddr;
 
-/// Each spec becomes one `port/proto` per port of its range.
-pub(crate) fn parse_ports(specs: &[String]) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    for spec in specs {
-        out.extend(parse_port(spec).map_err(|e| format!("invalid port {spec:?}: {e}"))?);
-    }
-    Ok(out)
+/// Most ports one EXPOSE may list, counting repeats: every port of every
+/// protocol once. Not a limit of the reference, which writes each listed
+/// port into the history text, so `EXPOSE 1-65535` a thousand times
+/// takes gigabytes there.
+pub(crate) const MAX_LISTED_PORTS: u64 = 3 * 65536;
+
+/// One spec: an inclusive range and its protocol.
+struct PortRange {
+    start: u32,
+    end: u32,
+    proto: String,
 }
 
-fn parse_port(raw: &str) -> Result<Vec<String>, String> {
+/// Each spec becomes one `port/proto` per port of its range. Ranges are
+/// all checked and counted before any is spelled out.
+pub(crate) fn parse_ports(specs: &[String]) -> Result<Vec<String>, String> {
+    let mut ranges = Vec::with_capacity(specs.len());
+    let mut listed: u64 = 0;
+    for spec in specs {
+        let range = parse_port(spec).map_err(|e| format!("invalid port {spec:?}: {e}"))?;
+        listed += u64::from(range.end - range.start) + 1;
+        if listed > MAX_LISTED_PORTS {
+            return Err(format!(
+                "lists more than {MAX_LISTED_PORTS} ports (each port of each protocol once is at most {MAX_LISTED_PORTS})"
+            ));
+        }
+        ranges.push(range);
+    }
+    Ok(ranges
+        .iter()
+        .flat_map(|r| (r.start..=r.end).map(move |p| format!("{p}/{}", r.proto)))
+        .collect())
+}
+
+fn parse_port(raw: &str) -> Result<PortRange, String> {
     let parts: Vec<&str> = raw.split(':').collect();
     let (ip, host_port, container) = match parts.as_slice() {
         [c] => (String::new(), "", *c),
@@ -45,7 +70,7 @@ fn parse_port(raw: &str) -> Result<Vec<String>, String> {
             ));
         }
     }
-    Ok((start..=end).map(|p| format!("{p}/{proto}")).collect())
+    Ok(PortRange { start, end, proto })
 }
 
 fn port_range(text: &str) -> Result<(u32, u32), ()> {
@@ -75,6 +100,16 @@ mod tests {
             ["80/tcp", "53/udp", "8000/tcp", "8001/tcp", "8002/tcp"]
         );
         assert_eq!(ports(&["127.0.0.1:8080:80"]).unwrap(), ["80/tcp"]);
+    }
+
+    #[test]
+    fn every_port_once_is_fine_more_is_refused_before_spelling_out() {
+        let all = ["1-65535", "0", "0-65535/udp", "0-65535/sctp"];
+        assert_eq!(ports(&all).unwrap().len(), 65536 * 3);
+        let err = ports(&[all.as_slice(), &["80"]].concat()).unwrap_err();
+        assert!(err.contains("lists more than 196608 ports"), "{err}");
+        let hostile: Vec<&str> = vec!["1-65535"; 1000];
+        assert!(ports(&hostile).is_err());
     }
 
     #[test]

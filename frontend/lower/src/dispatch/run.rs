@@ -124,7 +124,8 @@ pub(crate) fn dispatch_run(
     let build_args: Vec<(String, String)> = d
         .build_args
         .iter()
-        .map(|(key, value)| {
+        .map(|entry| {
+            let (key, value) = &**entry;
             let v = d
                 .env
                 .get(key)

@@ -77,6 +77,7 @@ fn the_lowering_future_can_move_between_threads() {
         options: &o,
         context: &ctx,
         llb_caps: None,
+        limits: crate::Limits::default(),
     };
     let fut = crate::lower(req, &r);
     assert_send(&fut);

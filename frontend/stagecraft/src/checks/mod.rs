@@ -16,7 +16,7 @@ pub fn facts_from_config(config: &[u8]) -> Option<ImageFacts> {
     let platform = (!image.os.is_empty() && !image.architecture.is_empty())
         .then(|| PlatformSpec::new(&image.os, &image.architecture, image.variant.as_deref()));
     Some(ImageFacts {
-        env: image.config.env.clone(),
+        env: image.config.env.to_vec(),
         shell: image.config.shell.clone().unwrap_or_default(),
         platform,
         on_build: image.config.on_build.clone(),

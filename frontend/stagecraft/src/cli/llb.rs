@@ -132,6 +132,7 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
             options,
             context: &context,
             llb_caps: None,
+            limits: stagecraft_lower::Limits::default(),
         };
         let lowered = runtime
             .block_on(stagecraft_lower::lower(request, &resolver))

@@ -77,6 +77,14 @@ fn label(graph: &StageGraph, i: usize) -> String {
 
 fn text(graph: &StageGraph) -> String {
     let mut out = String::new();
+    // Grouped once: a search of every edge per node is quadratic.
+    let mut edges_from: Vec<Vec<&stagecraft_lower::GraphEdge>> =
+        vec![Vec::new(); graph.nodes.len()];
+    for e in &graph.edges {
+        if let Some(list) = edges_from.get_mut(e.from) {
+            list.push(e);
+        }
+    }
     for (i, node) in graph.nodes.iter().enumerate() {
         let mark = if i == graph.target {
             "target"
@@ -92,7 +100,7 @@ fn text(graph: &StageGraph) -> String {
             label(graph, i),
             node.span.start
         );
-        for e in graph.edges.iter().filter(|e| e.from == i) {
+        for e in edges_from.get(i).into_iter().flatten() {
             let to = graph.nodes.get(e.to).map_or("?", |n| n.name.as_str());
             let _ = writeln!(
                 out,

@@ -164,6 +164,9 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
                 named_locals: named_locals.clone(),
                 inputs: &inputs,
                 llb_caps: llb_caps.clone(),
+                limits: stagecraft_lower::Limits {
+                    message_bytes: bridge.request_limit(),
+                },
             },
             &resolver,
         )

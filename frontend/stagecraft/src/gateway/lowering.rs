@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_lower::{
-    BuildOptions, ContextConfig, LowerRequest, NamedLocal, Platform, SourceFile,
+    BuildOptions, ContextConfig, Limits, LowerRequest, NamedLocal, Platform, SourceFile,
 };
 use stagecraft_proto::pb;
 use stagecraft_syntax::Span;
@@ -25,6 +25,7 @@ pub struct LowerInput<'a> {
     /// The client's frontend inputs (`input:` named contexts).
     pub inputs: &'a BTreeMap<String, pb::Definition>,
     pub llb_caps: BTreeSet<String>,
+    pub limits: Limits,
 }
 
 /// The build graph and what goes with the image.
@@ -68,6 +69,7 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
         options: input.options,
         context: &context,
         llb_caps: Some(&input.llb_caps),
+        limits: input.limits,
     };
     let lowered = stagecraft_lower::lower(request, resolver)
         .await
