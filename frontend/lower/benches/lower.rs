@@ -77,6 +77,7 @@ fn run(text: &str) -> usize {
         exclude_patterns: Vec::new(),
         named_locals: Default::default(),
         inputs: Default::default(),
+        remote: None,
     };
     let req = LowerRequest {
         dockerfile: &df,

@@ -413,10 +413,13 @@ pub(crate) async fn lower(
     // expanded, and ops are encoded as they are built: dispatch with the
     // whole context, then swap in the source that follows only the paths
     // used (see `context`).
-    let whole = main_context(req.context, Vec::new())?;
+    let whole = match &req.context.remote {
+        Some(remote) => remote.clone(),
+        None => main_context(req.context, Vec::new())?,
+    };
     let done = dispatch_all(&shared, &whole)?;
     let follow = follow_paths(&done.ctx_paths);
-    let context = if follow.is_empty() {
+    let context = if follow.is_empty() || req.context.remote.is_some() {
         None
     } else {
         Some(main_context(req.context, follow)?)

@@ -90,6 +90,7 @@ mod tests {
             exclude_patterns: excludes.iter().map(|s| s.to_string()).collect(),
             named_locals: Default::default(),
             inputs: Default::default(),
+            remote: None,
         }
     }
 

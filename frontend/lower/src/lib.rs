@@ -25,6 +25,7 @@ mod onbuild;
 pub mod options;
 pub mod platform;
 pub use stagecraft_instructions::reference;
+mod remote_context;
 mod resolve;
 mod steps;
 mod target;
@@ -45,6 +46,7 @@ pub use graph::{EdgeKind, GraphEdge, GraphNode, GraphNodeKind, StageGraph, Targe
 pub use image::{Healthcheck, History, Image, ImageConfig};
 pub use options::{BuildOptions, CacheImport, NoCache, OptionError};
 pub use platform::Platform;
+pub use remote_context::{HTTP_CONTEXT_FILE, RemoteContext, remote_context};
 /// Option types that pass unchanged into the LLB.
 pub use stagecraft_llb::{HostIp, NetworkMode, ResolveMode, Ulimit};
 
@@ -87,6 +89,10 @@ pub struct ContextConfig {
     pub named_locals: BTreeMap<String, NamedLocal>,
     /// The client's frontend inputs, for `input:` named contexts.
     pub inputs: BTreeMap<String, stagecraft_llb::pb::Definition>,
+    /// The main context when it is not a local directory (a Git repository
+    /// or an HTTP download, see [`remote_context`]): used as it is, no
+    /// `.dockerignore`, no followpaths.
+    pub remote: Option<stagecraft_llb::State>,
 }
 
 /// A directory the client sends for a `local:<name>` named context.

@@ -123,6 +123,7 @@ pub(crate) fn context() -> ContextConfig {
         exclude_patterns: Vec::new(),
         named_locals: Default::default(),
         inputs: Default::default(),
+        remote: None,
     }
 }
 

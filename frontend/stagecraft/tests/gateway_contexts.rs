@@ -138,3 +138,67 @@ fn an_input_context_brings_its_ops_and_image_config() {
     assert_eq!(config["config"]["WorkingDir"], "/srv");
     assert_eq!(config["config"]["User"], "app");
 }
+
+#[test]
+fn a_git_url_is_the_main_context_and_holds_the_dockerfile() {
+    let url = "https://example.com/app.git#v1:sub";
+    let git_id = "git://example.com/app.git#v1:sub";
+    let config = FakeConfig::modern()
+        .with_local_file(git_id, "Dockerfile", "FROM busybox\nCOPY . /app\n")
+        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG)
+        .with_opt("context", url)
+        .with_opt("build-arg:BUILDKIT_CONTEXT_KEEP_GIT_DIR", "true");
+    let outcome = run_ok(config);
+    // The Dockerfile was read from the repository.
+    assert_eq!(dockerfile_loader(&outcome).identifier, git_id);
+    assert_eq!(dockerfile_loader(&outcome).attrs["git.keepgitdir"], "true");
+    let ids = build_sources(&outcome);
+    assert!(ids.iter().any(|i| i == git_id), "{ids:?}");
+    assert!(!ids.iter().any(|i| i.starts_with("local://")), "{ids:?}");
+    returned_result(&outcome);
+}
+
+#[test]
+fn an_http_tarball_is_unpacked_as_the_main_context() {
+    let url = "https://example.com/ctx.tar.gz";
+    // Gzip magic: the download is an archive holding the Dockerfile; the
+    // fake reads files of the unpacked copy as opaque, so only the sniff
+    // and the shape of the graph are checked here.
+    let config = FakeConfig::modern()
+        .with_local_file(url, "context", vec![0x1F, 0x8B, 0x08, 0, 0])
+        .with_opt("context", url);
+    let outcome = run(config);
+    let first = outcome.recorded.solves[0].definition.as_ref().unwrap();
+    let download = sources(first).swap_remove(0);
+    assert_eq!(download.identifier, url);
+    assert_eq!(download.attrs["http.filename"], "context");
+    assert_eq!(outcome.recorded.read_files[0].file_path, "context");
+    // The Dockerfile is then read from the unpacked copy.
+    let unpack = outcome.recorded.solves[1].definition.as_ref().unwrap();
+    assert!(
+        stagecraft_llb::dump_json(unpack).contains(r#""attempt_unpack":true"#),
+        "{}",
+        stagecraft_llb::dump_json(unpack)
+    );
+}
+
+#[test]
+fn an_http_dockerfile_is_the_dockerfile() {
+    let url = "https://example.com/Dockerfile";
+    let config = FakeConfig::modern()
+        .with_local_file(url, "context", "FROM busybox\nRUN true\n")
+        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG)
+        .with_opt("context", url);
+    let outcome = run_ok(config);
+    assert_eq!(
+        outcome
+            .recorded
+            .read_files
+            .iter()
+            .filter(|r| r.file_path == "context")
+            .count(),
+        2,
+        "sniffed, then read whole"
+    );
+    returned_result(&outcome);
+}

@@ -178,7 +178,9 @@ fn clean_path(path: &str) -> &str {
     path.strip_prefix("./").unwrap_or(path)
 }
 
-/// `Local(name)` when the Definition only loads `local://name`.
+/// `Local(name)` when the Definition only loads `local://name`, or one Git
+/// or HTTP source: then `name` is its whole identifier, under which the
+/// script's `locals` may hold its files.
 fn classify(definition: Option<&pb::Definition>) -> SolvedContent {
     let Some(definition) = definition else {
         return SolvedContent::Opaque;
@@ -191,10 +193,20 @@ fn classify(definition: Option<&pb::Definition>) -> SolvedContent {
         match op.op {
             // The terminal op only points at the result.
             None => {}
-            Some(pb::op::Op::Source(source)) => match source.identifier.strip_prefix("local://") {
-                Some(name) if local.is_none() => local = Some(name.to_string()),
-                _ => return SolvedContent::Opaque,
-            },
+            Some(pb::op::Op::Source(source)) if local.is_none() => {
+                let id = &source.identifier;
+                local = Some(match id.strip_prefix("local://") {
+                    Some(name) => name.to_string(),
+                    None if ["git://", "http://", "https://"]
+                        .iter()
+                        .any(|p| id.starts_with(p)) =>
+                    {
+                        id.clone()
+                    }
+                    None => return SolvedContent::Opaque,
+                });
+            }
+            Some(pb::op::Op::Source(_)) => return SolvedContent::Opaque,
             Some(_) => return SolvedContent::Opaque,
         }
     }

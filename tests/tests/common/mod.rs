@@ -52,6 +52,7 @@ pub fn context(session_id: Option<&str>, local_unique: Option<&str>) -> ContextC
         exclude_patterns: Vec::new(),
         named_locals: Default::default(),
         inputs: Default::default(),
+        remote: None,
     }
 }
 

@@ -103,6 +103,7 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
         exclude_patterns: read_dockerignore(&args.file, &args.context)?,
         named_locals: Default::default(),
         inputs: Default::default(),
+        remote: None,
     };
     let source = SourceFile {
         filename: options.filename.clone(),

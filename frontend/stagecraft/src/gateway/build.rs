@@ -59,6 +59,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     let load::Sources {
         dockerfile,
         exclude_patterns,
+        remote,
     } = load::sources(bridge, &request, &inputs).await?;
     let source = SourceText {
         filename: &dockerfile.filename,
@@ -163,6 +164,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
                 exclude_patterns: exclude_patterns.clone(),
                 named_locals: named_locals.clone(),
                 inputs: &inputs,
+                remote: remote.clone(),
                 llb_caps: llb_caps.clone(),
                 limits: stagecraft_lower::Limits {
                     message_bytes: bridge.request_limit(),

@@ -49,6 +49,8 @@ pub type Inputs = BTreeMap<String, pb::Definition>;
 pub struct Sources {
     pub dockerfile: DockerfileSource,
     pub exclude_patterns: Vec<String>,
+    /// The main context when the client named a remote one.
+    pub remote: Option<State>,
 }
 
 /// Reads the Dockerfile and the `.dockerignore` together: both Solves go out
@@ -67,8 +69,15 @@ pub async fn sources(
                 .to_string(),
         ));
     }
+    if let Some(remote) = &request.remote_context {
+        return super::remote::sources(bridge, request, remote).await;
+    }
+    let definition = match inputs.get(DOCKERFILE_INPUT) {
+        Some(input) if !request.dockerfile.forced => input.clone(),
+        _ => dockerfile_local(request)?,
+    };
     let (dockerfile, context_ignore) = futures::join!(
-        dockerfile(bridge, request, inputs),
+        read_dockerfile(bridge, request.filename(), definition),
         context_dockerignore(bridge, request)
     );
     let dockerfile = dockerfile?;
@@ -79,21 +88,19 @@ pub async fn sources(
     Ok(Sources {
         dockerfile,
         exclude_patterns,
+        remote: None,
     })
 }
 
-/// Reads the Dockerfile from the `dockerfile` input or the Dockerfile local,
-/// and its own `.dockerignore` next to it if there is one.
-async fn dockerfile(
+/// Solves `definition` (the Dockerfile local or input, or a remote context)
+/// and reads the Dockerfile from it, and its own `.dockerignore` next to it
+/// if there is one.
+pub async fn read_dockerfile(
     bridge: &Bridge,
-    request: &Request,
-    inputs: &Inputs,
+    filename: &str,
+    definition: pb::Definition,
 ) -> Result<DockerfileSource, Failure> {
-    let filename = request.filename().to_string();
-    let definition = match inputs.get(DOCKERFILE_INPUT) {
-        Some(input) if !request.dockerfile.forced => input.clone(),
-        _ => dockerfile_local(request)?,
-    };
+    let filename = filename.to_string();
     let reference = bridge
         .solve(definition.clone(), &SolveOptions::default())
         .await

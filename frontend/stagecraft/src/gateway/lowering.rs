@@ -24,6 +24,8 @@ pub struct LowerInput<'a> {
     pub named_locals: BTreeMap<String, NamedLocal>,
     /// The client's frontend inputs (`input:` named contexts).
     pub inputs: &'a BTreeMap<String, pb::Definition>,
+    /// The main context when it is remote (Git, HTTP).
+    pub remote: Option<stagecraft_llb::State>,
     pub llb_caps: BTreeSet<String>,
     pub limits: Limits,
 }
@@ -61,6 +63,7 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
         exclude_patterns: input.exclude_patterns,
         named_locals: input.named_locals,
         inputs: input.inputs.clone(),
+        remote: input.remote,
     };
     let request = LowerRequest {
         dockerfile: input.dockerfile,

@@ -10,6 +10,7 @@ mod checks;
 mod failure;
 mod load;
 mod lowering;
+mod remote;
 mod request;
 mod resolver;
 mod result;

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use stagecraft_lower::RemoteContext;
 use stagecraft_lower::options::BuildOptions;
 use stagecraft_lower::platform::Platform;
 use stagecraft_proto::env::{FrontendEnv, WorkerInfo};
@@ -61,6 +62,10 @@ pub struct Request {
     session_id: Option<String>,
     /// `local-sessionid:<name>` overrides.
     local_sessions: BTreeMap<String, String>,
+    /// A Git repository or HTTP(S) URL given as the main context.
+    pub remote_context: Option<RemoteContext>,
+    /// `contextsubdir`: only this directory of a remote context is used.
+    pub context_subdir: Option<String>,
 }
 
 impl Request {
@@ -94,6 +99,8 @@ impl Request {
             subrequest: opts.get("requestid").map(|id| Subrequest::parse(id)),
             session_id: env.session_id.clone().filter(|s| !s.is_empty()),
             local_sessions,
+            remote_context: remote_context(opts)?,
+            context_subdir: opts.get("contextsubdir").cloned(),
         })
     }
 
@@ -118,20 +125,24 @@ fn reject_unsupported(opts: &BTreeMap<String, String>) -> Result<(), Failure> {
             "development gateway is no longer supported".to_string(),
         ));
     }
+    Ok(())
+}
+
+/// The remote main context the `context` option (or the one `contextkey`
+/// names) gives, with `BUILDKIT_CONTEXT_KEEP_GIT_DIR`.
+fn remote_context(opts: &BTreeMap<String, String>) -> Result<Option<RemoteContext>, Failure> {
     let key = opts
         .get("contextkey")
         .map(String::as_str)
         .unwrap_or("context");
-    if let Some(remote) = opts.get(key).filter(|v| is_remote(v)) {
-        return Err(Failure::Unsupported(format!(
-            "remote build contexts ({remote}) are not supported by Stagecraft yet: build from a local directory"
-        )));
-    }
-    Ok(())
-}
-
-fn is_remote(context: &str) -> bool {
-    context.contains("://") || context.starts_with("git@")
+    let Some(value) = opts.get(key).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    // Go's ParseBool: a value it cannot read is as if not given.
+    let keep_git_dir = opts
+        .get("build-arg:BUILDKIT_CONTEXT_KEEP_GIT_DIR")
+        .and_then(|v| stagecraft_lower::options::parse_bool("keep-git-dir", v).ok());
+    stagecraft_lower::remote_context(value, keep_git_dir).map_err(Failure::Option)
 }
 
 /// The first platform of the first worker, as BuildKit's frontends take it.
@@ -251,8 +262,8 @@ mod tests {
             "context=https://github.com/x/y.git",
         )]);
         assert!(matches!(
-            Request::new(&remote, &[]),
-            Err(Failure::Unsupported(_))
+            Request::new(&remote, &[]).unwrap().remote_context,
+            Some(RemoteContext::Git(_))
         ));
         let named = env(&[("BUILDKIT_FRONTEND_OPT_0", "context:base=docker-image://x")]);
         let r = Request::new(&named, &[]).unwrap();

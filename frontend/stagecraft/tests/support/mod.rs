@@ -218,3 +218,11 @@ pub fn lookup_names(outcome: &ChildOutcome) -> Vec<String> {
         .map(|r| r.log_name.clone())
         .collect()
 }
+
+/// The source ops of the build Solve.
+pub fn build_sources(outcome: &ChildOutcome) -> Vec<String> {
+    sources(build_solves(outcome).last().unwrap())
+        .into_iter()
+        .map(|s| s.identifier)
+        .collect()
+}
