@@ -202,3 +202,17 @@ fn outline_subrequest_lists_what_the_target_reads() {
     assert_eq!(v["args"][0]["description"], "the busybox tag");
     assert_eq!(v["secrets"][0]["name"], "npmrc");
 }
+
+#[test]
+fn lint_subrequest_with_error_true_carries_the_violation() {
+    let src = format!("# check=error=true\n{LINTY}");
+    let md = metadata(modern(&src), "frontend.lint");
+    assert_eq!(md["result.statuscode"], b"1");
+    let v: Value = serde_json::from_slice(&md["result.json"]).unwrap();
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        v["buildError"]["message"],
+        "lint violation found for rules: FromAsCasing, MaintainerDeprecated, JSONArgsRecommended, WorkdirRelativePath"
+    );
+    assert_eq!(v["buildError"]["location"], serde_json::json!({}));
+}

@@ -40,7 +40,10 @@ fn location(source: usize, span: Option<Span>) -> Value {
             })]
         })
         .unwrap_or_default();
-    loc.insert("ranges".into(), Value::Array(ranges));
+    // Go leaves out empty lists (`omitempty`).
+    if !ranges.is_empty() {
+        loc.insert("ranges".into(), Value::Array(ranges));
+    }
     Value::Object(loc)
 }
 

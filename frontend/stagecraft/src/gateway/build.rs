@@ -121,11 +121,14 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         }
         Some(Subrequest::Lint) => {
             let findings = checking(&request.options).lint_request().await;
+            // `error=true` makes the findings a build error here too, which
+            // buildx reports whatever `ignorestatus` says.
+            let violation = stagecraft_lint::violation(&findings).filter(|_| check_config.error);
             return Ok(Answer::Metadata(subrequest::lint::lint(
                 &dockerfile.filename,
                 &dockerfile.data,
                 &findings,
-                None,
+                violation.as_deref().map(|m| (m, None)),
             )));
         }
         _ => {}
