@@ -73,8 +73,8 @@ pub fn json(
         .map(|s| {
             json!({
                 "filename": s.filename,
-                "language": "Dockerfile",
                 "data": base64::engine::general_purpose::STANDARD.encode(s.data),
+                "language": "Dockerfile",
             })
         })
         .collect();

@@ -110,6 +110,9 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             )));
         }
         Some(Subrequest::Outline) => {
+            let findings = checking(&request.options).outline_request().await;
+            warnings::send(bridge, &dockerfile, checks::warnings(&findings)).await;
+            checks::violation(&check_config, &findings)?;
             return subrequest::outline::outline(
                 &instructions,
                 &dockerfile.data,

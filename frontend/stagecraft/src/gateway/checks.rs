@@ -124,18 +124,28 @@ impl Checking<'_> {
         self.run(&self.build_scope(), &images)
     }
 
-    /// The lint subrequest: every stage (or the target's), looking up the
-    /// base images a build would.
+    /// The lint subrequest: every stage (or the target's).
     pub async fn lint_request(&self) -> Vec<Finding> {
         let scope = match self.options.target {
             Some(_) => self.build_scope(),
             None => Scope::All,
         };
+        self.with_lookups(&scope).await
+    }
+
+    /// The outline subrequest converts the target as a build would, so it
+    /// warns as a build would.
+    pub async fn outline_request(&self) -> Vec<Finding> {
+        self.with_lookups(&self.build_scope()).await
+    }
+
+    /// Checks `scope`, first looking up the base images a build would.
+    async fn with_lookups(&self, scope: &Scope) -> Vec<Finding> {
         let first = Resolved {
             resolver: self.resolver,
             missing: Mutex::default(),
         };
-        let findings = self.run(&scope, &first);
+        let findings = self.run(scope, &first);
         let missing = first.missing.into_inner().unwrap_or_default();
         if missing.is_empty() {
             return findings;
@@ -158,7 +168,7 @@ impl Checking<'_> {
             resolver: self.resolver,
             missing: Mutex::default(),
         };
-        self.run(&scope, &second)
+        self.run(scope, &second)
     }
 }
 
@@ -176,7 +186,7 @@ pub fn warnings(findings: &[Finding]) -> impl Iterator<Item = BuildWarning> + '_
 /// `error=true` turns findings into a build error naming the rules.
 pub fn violation(config: &CheckConfig, findings: &[Finding]) -> Result<(), Failure> {
     match stagecraft_lint::violation(findings) {
-        Some(message) if config.error => Err(Failure::Option(message)),
+        Some(message) if config.error => Err(Failure::Checks(message)),
         _ => Ok(()),
     }
 }

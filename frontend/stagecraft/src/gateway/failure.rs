@@ -38,6 +38,10 @@ pub enum Failure {
         diagnostics: Vec<Diagnostic>,
         location: Box<SourceLocation>,
     },
+    /// `error=true` and the build checks found something: worded and coded
+    /// as the reference does (`Unknown`), so clients print only the text.
+    #[error("{0}")]
+    Checks(String),
     #[error("unsupported request {0}")]
     UnsupportedSubrequest(String),
     /// A feature the gateway does not offer (yet).
@@ -132,6 +136,7 @@ impl Failure {
                 status
             }
             Failure::Option(_) => error_status(Code::InvalidArgument, self.to_string(), &[]),
+            Failure::Checks(_) => error_status(Code::Unknown, self.to_string(), &[]),
             Failure::Unsupported(_) => error_status(Code::Unimplemented, self.to_string(), &[]),
             Failure::Panic(_) => error_status(Code::Internal, self.to_string(), &[]),
         }

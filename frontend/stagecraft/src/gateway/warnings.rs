@@ -7,16 +7,19 @@ use super::lowering::BuildWarning;
 
 /// Shows warnings where the daemon can (cap `gateway.warnings`, BuildKit
 /// v0.10+); older daemons have no way to, and a warning never fails a build.
-/// They all go out at once (in order on the wire): one round trip, not one
-/// per warning.
+/// One after the other: the daemon handles concurrent calls in any order,
+/// and clients list warnings in the order they arrived, which must be the
+/// file's (as the reference sends them). The whole batch still travels
+/// alongside the Solve.
 pub async fn send(
     bridge: &Bridge,
     dockerfile: &DockerfileSource,
     warnings: impl Iterator<Item = BuildWarning>,
 ) {
     let vertex = dockerfile.vertex_digest();
-    let sends = warnings.map(|warning| send_one(bridge, dockerfile, &vertex, warning));
-    futures::future::join_all(sends).await;
+    for warning in warnings {
+        send_one(bridge, dockerfile, &vertex, warning).await;
+    }
 }
 
 async fn send_one(
