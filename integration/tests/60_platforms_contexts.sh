@@ -186,6 +186,7 @@ git init -q -b main "$repo_root/src.git.work"
 echo "from git" >"$repo_root/src.git.work/README"
 mkdir -p "$repo_root/src.git.work/sub"
 echo "from a git subdir" >"$repo_root/src.git.work/sub/file"
+printf '# syntax=%s\nFROM scratch\nCOPY . /\n' "$FRONTEND_IMAGE" >"$repo_root/src.git.work/Dockerfile"
 git -C "$repo_root/src.git.work" -c user.email=t@t -c user.name=t add -A
 git -C "$repo_root/src.git.work" -c user.email=t@t -c user.name=t commit -qm one
 git clone -q --bare "$repo_root/src.git.work" "$repo_root/src.git"
@@ -196,6 +197,10 @@ server_pids+=($!)
 http_root="$(test_tmpdir)"
 echo "over http" >"$http_root/file.txt"
 tar -C "$http_root" -czf "$http_root/files.tar.gz" file.txt
+mkdir -p "$http_root/ctx"
+echo "in the tarball" >"$http_root/ctx/data.txt"
+printf '# syntax=%s\nFROM scratch\nCOPY data.txt /\n' "$FRONTEND_IMAGE" >"$http_root/ctx/Dockerfile"
+tar -C "$http_root/ctx" -czf "$http_root/ctx.tar.gz" Dockerfile data.txt
 http_port="$(free_port)"
 (cd "$http_root" && exec python3 -m http.server --bind 127.0.0.1 "$http_port") >/dev/null 2>&1 &
 server_pids+=($!)
@@ -213,6 +218,30 @@ if check "Git and HTTP named contexts build" test -f "$out/readme"; then
     assert_eq "a Git context" "from git" "$(cat "$out/readme")"
     assert_eq "a Git context's subdirectory" "from a git subdir" "$(cat "$out/subfile" 2>&1)"
     check "an HTTP context is the downloaded file" cmp "$out/files.tar.gz" "$http_root/files.tar.gz"
+else
+    printf '%s\n' "$log" | tail -30
+fi
+
+# ------------------------------------------------------ remote main contexts
+out="$(test_tmpdir)"
+log="$(buildx -o "type=local,dest=$out" "git://127.0.0.1:$git_port/src.git#main" 2>&1)"
+if check "a Git URL as the build context (Dockerfile read from it)" test -f "$out/README"; then
+    assert_eq "the repository's files are the context" "from git" "$(cat "$out/README")"
+    check_fails "without keep-git-dir, no .git" test -e "$out/.git"
+else
+    printf '%s\n' "$log" | tail -30
+fi
+out="$(test_tmpdir)"
+log="$(buildx -o "type=local,dest=$out" "git://127.0.0.1:$git_port/src.git?ref=main&keep-git-dir=true" 2>&1)"
+if check "a Git URL with 1.26 query options (gitquerystring)" test -f "$out/README"; then
+    check "keep-git-dir=true keeps .git" test -d "$out/.git"
+else
+    printf '%s\n' "$log" | tail -30
+fi
+out="$(test_tmpdir)"
+log="$(buildx -o "type=local,dest=$out" "http://127.0.0.1:$http_port/ctx.tar.gz" 2>&1)"
+if check "an HTTP tarball as the build context" test -f "$out/data.txt"; then
+    assert_eq "the tarball's files are the context" "in the tarball" "$(cat "$out/data.txt")"
 else
     printf '%s\n' "$log" | tail -30
 fi
