@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# Times builds of the node-app example through Stagecraft (`# syntax=stagecraft:dev`)
-# and through dockerd's own Dockerfile frontend, interleaved in the same run.
+# Times builds of the node-app example through Stagecraft, the reference
+# frontend image and the built-in Dockerfile frontend, on both BuildKits, in
+# paired runs: every repetition builds each variant once, in turn (A B C A B
+# C ...), so drift on the machine hits them alike.
 #
 #   integration/bench-build.sh [REPS]
 #
-# Scenarios, each REPS times per frontend (default 5):
+# Variants are PEER/FRONTEND (PEER as in drivers.sh; FRONTEND stagecraft =
+# `# syntax=$FRONTEND_IMAGE`, reference = `# syntax=$REFERENCE_IMAGE`,
+# builtin = no syntax line). Default: all three frontends on both BuildKits,
+#   docker/stagecraft docker/reference docker/builtin
+#   buildctl/stagecraft buildctl/reference buildctl/builtin
+# On dockerd a build ends with the image in dockerd's store; on buildkitd it
+# ends without an export, so compare ratios within one BuildKit.
+#
+# Scenarios, each REPS times per variant (default 5):
 #   cached    nothing changed: every step is a cache hit
 #   edit      one source file changed: `npm run build` and later steps rerun
 #   no-cache  --no-cache: every step reruns (base images are local, nothing is pulled)
 #
 # Environment: BENCH_DOCKERFILE (default Dockerfile.multistage), BENCH_TARGET
-# (default prod; empty for the last stage), BENCH_FRONTENDS (default
-# "stagecraft builtin"). Expects integration/setup.sh to have run.
+# (default prod; empty for the last stage), BENCH_VARIANTS. Expects
+# integration/setup.sh to have run.
 set -euo pipefail
 
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=drivers.sh
+source "$INTEGRATION_DIR/drivers.sh"
 
 REPS="${1:-5}"
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || {
@@ -24,56 +36,74 @@ REPS="${1:-5}"
 }
 DOCKERFILE="${BENCH_DOCKERFILE:-Dockerfile.multistage}"
 TARGET="${BENCH_TARGET-prod}"
-read -r -a FRONTENDS <<<"${BENCH_FRONTENDS:-stagecraft builtin}"
-
-"$DOCKER" info >/dev/null 2>&1 || {
-    echo "dockerd does not answer; run integration/setup.sh first" >&2
-    exit 1
-}
+read -r -a VARIANTS <<<"${BENCH_VARIANTS:-docker/stagecraft docker/reference docker/builtin buildctl/stagecraft buildctl/reference buildctl/builtin}"
 
 mkdir -p "$WORK_DIR"
 BENCH_DIR="$(mktemp -d "$WORK_DIR/bench.XXXXXX")"
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
     rm -rf "$BENCH_DIR"
-    local frontend
-    for frontend in "${FRONTENDS[@]}"; do
-        "$DOCKER" image rm -f "stagecraft-bench:$frontend" >/dev/null 2>&1 || true
+    local variant
+    for variant in "${VARIANTS[@]}"; do
+        "$DOCKER" image rm -f "stagecraft-bench:${variant//\//-}" >/dev/null 2>&1 || true
     done
 }
 trap cleanup EXIT
 
-# One context per frontend; the built-in one loses its syntax line.
-for frontend in "${FRONTENDS[@]}"; do
-    case "$frontend" in
-        stagecraft | builtin) ;;
+# One context per variant, with the syntax line of its frontend.
+for variant in "${VARIANTS[@]}"; do
+    peer="${variant%%/*}"
+    frontend="${variant#*/}"
+    case "$peer" in
+        docker | buildx | buildctl) ;;
         *)
-            echo "unknown frontend: $frontend (stagecraft or builtin)" >&2
+            echo "unknown peer in $variant (docker, buildx or buildctl)" >&2
             exit 2
             ;;
     esac
-    cp -a "$INTEGRATION_DIR/examples/node-app" "$BENCH_DIR/$frontend"
-    if [[ "$frontend" == builtin ]]; then
-        sed -i '/^#[[:space:]]*syntax[[:space:]]*=/d' "$BENCH_DIR/$frontend"/Dockerfile*
+    ready="$(PEER="$peer" peer_ready)" || {
+        echo "$variant: $ready; run integration/setup.sh first" >&2
+        exit 1
+    }
+    dir="$BENCH_DIR/${variant//\//-}"
+    cp -a "$INTEGRATION_DIR/examples/node-app" "$dir"
+    case "$frontend" in
+        stagecraft) sed -i "s|^#[[:space:]]*syntax[[:space:]]*=.*|# syntax=$FRONTEND_IMAGE|" "$dir"/Dockerfile* ;;
+        reference) sed -i "s|^#[[:space:]]*syntax[[:space:]]*=.*|# syntax=$REFERENCE_IMAGE|" "$dir"/Dockerfile* ;;
+        builtin) sed -i '/^#[[:space:]]*syntax[[:space:]]*=/d' "$dir"/Dockerfile* ;;
+        *)
+            echo "unknown frontend in $variant (stagecraft, reference or builtin)" >&2
+            exit 2
+            ;;
+    esac
+done
+# buildkitd takes `# syntax=` images from the registry: give it this build's.
+for variant in "${VARIANTS[@]}"; do
+    if [[ "$variant" != docker/* && "$variant" == */stagecraft ]]; then
+        registry_push "$FRONTEND_IMAGE" >/dev/null || {
+            echo "pushing $FRONTEND_IMAGE to $REGISTRY_ADDR failed" >&2
+            exit 1
+        }
+        break
     fi
 done
 
-mapfile -t NETWORK_ARGS < <(build_network_args)
 mapfile -t FIXTURE_ARGS < <(fixture_build_args)
-declare -A TIMES # "$scenario/$frontend" -> space-separated seconds
+declare -A TIMES # "$scenario/$variant" -> space-separated seconds
 declare -A FAILED
 
 now() { date +%s.%N; }
 
-# build FRONTEND [EXTRA_ARGS...]: prints the seconds taken, or fails.
+# build VARIANT [EXTRA_ARGS...]: prints the seconds taken, or fails.
 build() {
-    local frontend="$1" start end
+    local variant="$1" peer="${1%%/*}" dir="$BENCH_DIR/${1//\//-}" start end
     shift
-    local args=(-f "$BENCH_DIR/$frontend/$DOCKERFILE" -t "stagecraft-bench:$frontend" "${NETWORK_ARGS[@]}" "${FIXTURE_ARGS[@]}")
+    local args=(-f "$dir/$DOCKERFILE" "${FIXTURE_ARGS[@]}")
     [[ -n "$TARGET" ]] && args+=(--target "$TARGET")
+    # dockerd always stores the image; buildkitd is timed without an export.
+    [[ "$peer" == docker ]] && args+=(-t "stagecraft-bench:${variant//\//-}")
     start="$(now)"
-    if ! DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain "${args[@]}" "$@" "$BENCH_DIR/$frontend" \
-        >"$BENCH_DIR/$frontend.log" 2>&1; then
+    if ! PEER="$peer" peer_build "${args[@]}" "$@" "$dir" >"$dir.log" 2>&1; then
         return 1
     fi
     end="$(now)"
@@ -81,42 +111,39 @@ build() {
 }
 
 edit_source() {
-    local frontend="$1" rep="$2"
-    printf "\n// bench edit %s %s\n" "$rep" "$(now)" >>"$BENCH_DIR/$frontend/src/message.js"
+    printf "\n// bench edit %s %s\n" "$2" "$(now)" >>"$BENCH_DIR/${1//\//-}/src/message.js"
 }
 
 measure() {
-    local scenario="$1" frontend="$2" rep="$3" t
-    [[ -n "${FAILED[$frontend]:-}" ]] && return 0
-    case "$scenario" in
-        edit) edit_source "$frontend" "$rep" ;;
-    esac
+    local scenario="$1" variant="$2" rep="$3" t
+    [[ -n "${FAILED[$variant]:-}" ]] && return 0
+    [[ "$scenario" == edit ]] && edit_source "$variant" "$rep"
     local extra=()
     [[ "$scenario" == no-cache ]] && extra+=(--no-cache)
-    if t="$(build "$frontend" "${extra[@]}")"; then
-        TIMES["$scenario/$frontend"]+="$t "
-        printf '  %-9s %-11s rep %d: %ss\n' "$scenario" "$frontend" "$rep" "$t"
+    if t="$(build "$variant" "${extra[@]}")"; then
+        TIMES["$scenario/$variant"]+="$t "
+        printf '  %-9s %-20s rep %d: %ss\n' "$scenario" "$variant" "$rep" "$t"
     else
-        FAILED[$frontend]="$scenario rep $rep"
-        printf '  %-9s %-11s rep %d: BUILD FAILED; last lines of the log:\n' "$scenario" "$frontend" "$rep"
-        tail -n 15 "$BENCH_DIR/$frontend.log" | sed 's/^/      /'
+        FAILED[$variant]="$scenario rep $rep"
+        printf '  %-9s %-20s rep %d: BUILD FAILED; last lines of the log:\n' "$scenario" "$variant" "$rep"
+        tail -n 15 "$BENCH_DIR/${variant//\//-}.log" | sed 's/^/      /'
     fi
 }
 
-echo "bench: $DOCKERFILE${TARGET:+ --target $TARGET}, $REPS reps, frontends: ${FRONTENDS[*]}"
-echo "dockerd $("$DOCKER" version -f '{{.Server.Version}}'), frontend image $FRONTEND_IMAGE"
+echo "bench: $DOCKERFILE${TARGET:+ --target $TARGET}, $REPS reps, variants: ${VARIANTS[*]}"
+echo "dockerd $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null || echo '?'), buildkitd $BUILDKIT_VERSION," \
+    "frontend images $FRONTEND_IMAGE and $REFERENCE_IMAGE"
 
 echo "warm-up (not counted)"
-for frontend in "${FRONTENDS[@]}"; do
-    measure warmup "$frontend" 0
+for variant in "${VARIANTS[@]}"; do
+    measure warmup "$variant" 0
 done
 
 for scenario in cached edit no-cache; do
     echo "$scenario"
     for rep in $(seq 1 "$REPS"); do
-        # Interleave so drift on the machine hits both frontends alike.
-        for frontend in "${FRONTENDS[@]}"; do
-            measure "$scenario" "$frontend" "$rep"
+        for variant in "${VARIANTS[@]}"; do
+            measure "$scenario" "$variant" "$rep"
         done
     done
 done
@@ -137,23 +164,32 @@ median() {
         END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# ratio SCENARIO PEER OTHER: Stagecraft's median over OTHER's on one peer.
+ratio() {
+    local ours="${TIMES[$1/$2/stagecraft]:-}" theirs="${TIMES[$1/$2/$3]:-}"
+    [[ -n "$ours" && -n "$theirs" ]] || return 0
+    awk -v a="$(median <<<"$ours")" -v b="$(median <<<"$theirs")" -v s="$1" -v p="$2" -v o="$3" \
+        'BEGIN { printf "  %-9s %-9s stagecraft/%-9s median ratio %.2f (%+.3fs)\n", s, p, o, a / b, a - b }'
+}
+
 echo
-echo "results (seconds, wall clock of docker build)"
+echo "results (seconds, wall clock of the build command)"
 for scenario in cached edit no-cache; do
-    for frontend in "${FRONTENDS[@]}"; do
-        printf '  %-9s %-11s %s\n' "$scenario" "$frontend" \
-            "$(stats <<<"${TIMES[$scenario/$frontend]:-}")"
+    for variant in "${VARIANTS[@]}"; do
+        printf '  %-9s %-20s %s\n' "$scenario" "$variant" "$(stats <<<"${TIMES[$scenario/$variant]:-}")"
     done
-    if [[ -n "${TIMES[$scenario/stagecraft]:-}" && -n "${TIMES[$scenario/builtin]:-}" ]]; then
-        ours="$(median <<<"${TIMES[$scenario/stagecraft]}")"
-        theirs="$(median <<<"${TIMES[$scenario/builtin]}")"
-        awk -v a="$ours" -v b="$theirs" -v s="$scenario" \
-            'BEGIN { printf "  %-9s stagecraft/builtin median ratio %.2f (%+.3fs)\n", s, a / b, a - b }'
-    fi
+done
+echo
+echo "ratios (< 1: Stagecraft is faster)"
+for scenario in cached edit no-cache; do
+    for peer in docker buildx buildctl; do
+        ratio "$scenario" "$peer" builtin
+        ratio "$scenario" "$peer" reference
+    done
 done
 status=0
-for frontend in "${!FAILED[@]}"; do
-    echo "FAILED: $frontend (at ${FAILED[$frontend]})"
+for variant in "${!FAILED[@]}"; do
+    echo "FAILED: $variant (at ${FAILED[$variant]})"
     status=1
 done
 exit "$status"

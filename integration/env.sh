@@ -32,7 +32,33 @@ NODE_IMAGE_REPO="${NODE_IMAGE_REPO:-node}"
 # Scratch space for scripts and tests (ignored by git).
 WORK_DIR="${WORK_DIR:-$INTEGRATION_DIR/.work}"
 
+# The second test peer: a standalone buildkitd of a current release, with
+# buildctl, buildx and the reference Dockerfile frontend of the same release
+# (setup.sh builds them with Go, see peers.sh).
+BUILDKIT_VERSION="${BUILDKIT_VERSION:-v0.32.2}"
+BUILDX_VERSION="${BUILDX_VERSION:-v0.36.1}"
+# Where `go install` puts binaries.
+PEER_BIN_DIR="${PEER_BIN_DIR:-${GOBIN:-${GOPATH:-$HOME/go}/bin}}"
+BUILDKITD="${BUILDKITD:-$PEER_BIN_DIR/buildkitd}"
+BUILDCTL="${BUILDCTL:-$PEER_BIN_DIR/buildctl}"
+REFERENCE_FRONTEND_BINARY="${REFERENCE_FRONTEND_BINARY:-$PEER_BIN_DIR/dockerfile-frontend}"
+BUILDX_PLUGIN_DIR="${BUILDX_PLUGIN_DIR:-/usr/local/lib/docker/cli-plugins}"
+# The buildkitd socket, root and log, apart from dockerd's.
+BUILDKIT_STATE_DIR="${BUILDKIT_STATE_DIR:-/run/stagecraft-buildkit}"
+BUILDKIT_HOST="${BUILDKIT_HOST:-unix://$BUILDKIT_STATE_DIR/buildkitd.sock}"
+BUILDKIT_ROOT="${BUILDKIT_ROOT:-/var/lib/stagecraft-buildkit}"
+BUILDKITD_LOG="${BUILDKITD_LOG:-/var/log/stagecraft-buildkitd.log}"
+BUILDX_BUILDER="${BUILDX_BUILDER:-stagecraft-v032}"
+# The loopback registry buildkitd uses as its docker.io mirror: images pushed
+# as library/NAME:TAG are what `FROM NAME:TAG` and `# syntax=NAME:TAG` get.
+REGISTRY_ADDR="${REGISTRY_ADDR:-127.0.0.1:5050}"
+REGISTRY_ROOT="${REGISTRY_ROOT:-/var/lib/stagecraft-registry}"
+REGISTRY_LOG="${REGISTRY_LOG:-/var/log/stagecraft-registry.log}"
+# The reference frontend, packaged like the official docker/dockerfile image.
+REFERENCE_IMAGE="${REFERENCE_IMAGE:-dockerfile-reference:$BUILDKIT_VERSION}"
+
 export DOCKER DOCKER_HOST DOCKER_SOCK FRONTEND_IMAGE WORK_DIR STANDIN_NODE_REPO
+export BUILDKIT_HOST BUILDCTL REFERENCE_IMAGE REGISTRY_ADDR
 export DOCKER_BUILDKIT=1
 
 # Without a default bridge (dockerd --bridge=none, the last fallback of

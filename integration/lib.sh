@@ -22,8 +22,9 @@
 #   pass NAME / fail NAME [DETAIL...] / skip NAME REASON
 #   docker_cli ARGS...            the Debian docker client ($DOCKER)
 #   docker_run IMAGE ARGS...      docker run --rm --network none
-#   docker_build ARGS...          BuildKit build, plain progress
-#   compose ARGS...               docker-compose building through $DOCKER with BuildKit
+#   docker_build ARGS...          a `docker build` through the test peer $PEER (drivers.sh), plain progress
+#   compose_build                 builds ./compose.yaml: docker-compose (docker) or buildx bake (buildx)
+#   compose_peer                  true when $PEER has a compose client (else prints why not)
 #   test_tmpdir                   a fresh directory removed when the file exits
 #   fixture_copy NAME             copy of integration/examples/NAME in a fresh directory
 #   strip_syntax DIR              removes `# syntax=` lines from DIR/Dockerfile* (built-in frontend)
@@ -35,6 +36,8 @@ set -uo pipefail
 
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=drivers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/drivers.sh"
 
 TEST_NAME="$(basename "${0%.sh}")"
 TESTS_PASSED=0
@@ -160,17 +163,46 @@ docker_run() {
     "$DOCKER" run --rm --network none "$image" "$@"
 }
 
-docker_build() {
-    local net=()
-    mapfile -t net < <(build_network_args)
-    DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain "${net[@]}" "$@"
+docker_build() { peer_build "$@"; }
+
+# compose_build: builds compose.yaml in the current directory through the
+# peer's compose client: docker-compose 1.x on dockerd (with BuildKit only
+# through the docker CLI it finds on PATH; put the Debian client first, a newer
+# one needs buildx), `docker buildx bake` on buildx. Other peers have none
+# (compose_peer says so).
+compose_build() {
+    case "$PEER" in
+        docker)
+            PATH="$(dirname "$DOCKER"):$PATH" COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1 \
+                docker-compose build
+            ;;
+        buildx) "$DOCKER" buildx bake --builder "$BUILDX_BUILDER" --progress=plain --load ;;
+        *)
+            echo "peer $PEER has no compose client" >&2
+            return 2
+            ;;
+    esac
 }
 
-# docker-compose 1.x builds with BuildKit only through the docker CLI it finds
-# on PATH; put the Debian client first (a newer one needs buildx).
-compose() {
-    PATH="$(dirname "$DOCKER"):$PATH" COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1 \
-        docker-compose "$@"
+# compose_peer: true when $PEER has a compose client; prints why not
+# (`none` for peers without one, else what is missing on this machine).
+compose_peer() {
+    case "$PEER" in
+        docker)
+            if ! command -v docker-compose >/dev/null; then
+                echo "docker-compose is not installed"
+                return 1
+            elif [[ -n "$(build_network_args)" ]]; then
+                echo "dockerd has no bridge network (compose.yaml builds on the default one)"
+                return 1
+            fi
+            ;;
+        buildx) ;;
+        *)
+            echo none
+            return 1
+            ;;
+    esac
 }
 
 test_tmpdir() {

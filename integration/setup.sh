@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Prepares a machine for the integration tests: Debian packages, a running
 # dockerd, local base images (no registry is reachable; made under names of
-# their own, see env.sh) and the stagecraft:dev frontend image. Safe to run
-# again: every phase checks what is already there.
+# their own, see env.sh), the stagecraft:dev frontend image, and the BuildKit
+# peer (peers.sh): buildkitd, buildctl and the reference frontend built with
+# Go, the buildx plugin and builder, a loopback registry holding the images.
+# Safe to run again: every phase checks what is already there.
 #
-#   integration/setup.sh [--skip-frontend]
+#   integration/setup.sh [--skip-frontend] [--skip-peers]
 #
 # Environment: DOCKERD_FLAGS (dockerd flags to use instead of the automatic
 # attempts), DOCKERD_EXTRA_FLAGS (added to every attempt, e.g. --data-root),
@@ -15,11 +17,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 SKIP_FRONTEND=0
+SKIP_PEERS=0
 for arg in "$@"; do
     case "$arg" in
         --skip-frontend) SKIP_FRONTEND=1 ;;
+        --skip-peers) SKIP_PEERS=1 ;;
         -h | --help)
-            sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -90,6 +94,14 @@ install_packages() {
     command -v ssh-agent >/dev/null || missing+=(openssh-client)
     # crt-static links glibc statically.
     [[ -e "/usr/lib/$(uname -m)-linux-gnu/libc.a" ]] || missing+=(libc6-dev)
+    command -v jq >/dev/null || missing+=(jq)
+    command -v curl >/dev/null || missing+=(curl)
+    if ((SKIP_PEERS == 0)); then
+        # The OCI worker of buildkitd runs steps with runc; the registry is
+        # its docker.io mirror.
+        command -v runc >/dev/null || [[ -x /usr/sbin/runc ]] || missing+=(runc)
+        command -v docker-registry >/dev/null || missing+=(docker-registry)
+    fi
 
     if ((${#missing[@]} == 0)); then
         log "all packages present"
@@ -102,6 +114,7 @@ install_packages() {
         DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get "${apt_opts[@]}" install -y -qq "${missing[@]}"
     fi
 
+    ((SKIP_PEERS == 1)) || GO="$(find_go)"
     [[ -x "$DOCKER" ]] || die "$DOCKER not found (Debian's docker.io client is expected there; set DOCKER=...)"
     find_busybox >/dev/null || die "no static busybox found after installing busybox-static"
     if ((SKIP_FRONTEND == 0)) && ! command -v cargo >/dev/null; then
@@ -370,6 +383,9 @@ build_frontend_image() {
 
 # ---------------------------------------------------------------- main
 
+# shellcheck source=peers.sh
+source "$INTEGRATION_DIR/peers.sh"
+
 TOTAL_START="$(now)"
 SETUP_TMP="$(mktemp -d)"
 trap 'rm -rf "$SETUP_TMP"' EXIT
@@ -379,6 +395,15 @@ phase base-images build_base_images
 if ((SKIP_FRONTEND == 0)); then
     phase frontend-binary build_frontend_binary
     phase frontend-image build_frontend_image
+fi
+if ((SKIP_PEERS == 0)); then
+    phase buildkit-build install_buildkit
+    phase buildx-build install_buildx
+    phase registry start_registry
+    phase buildkitd start_buildkitd
+    phase buildx-builder create_buildx_builder
+    phase reference-image build_reference_image
+    phase push-images push_images
 fi
 
 log "timings:"

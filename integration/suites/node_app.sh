@@ -79,18 +79,16 @@ node_app_suite() {
     fi
 
     # compose.yaml: build.target dev.
-    if ! command -v docker-compose >/dev/null; then
-        skip "[$frontend] docker-compose build" "docker-compose is not installed"
-    elif [[ -n "$(build_network_args)" ]]; then
-        skip "[$frontend] docker-compose build" "dockerd has no bridge network (compose.yaml builds on the default one)"
-    else
-        local composed
+    local why composed
+    if why="$(compose_peer)"; then
         composed="$(unique_tag compose)"
-        if check "[$frontend] docker-compose build (target dev)" \
+        if check "[$frontend] compose build (target dev)" \
             _node_app_compose_build "$ctx" "$composed"; then
             out="$(docker_run "$composed" 2>&1)"
             assert_contains "[$frontend] compose-built image runs the dev script" "$out" "$NODE_APP_DEV"
         fi
+    elif [[ "$why" != none ]]; then
+        skip "[$frontend] compose build" "$why"
     fi
 }
 
@@ -110,5 +108,5 @@ _node_app_serves() {
 }
 
 _node_app_compose_build() {
-    (cd "$1" && NODE_APP_IMAGE="$2" NODE_IMAGE="$STANDIN_NODE_REPO" NODE_VERSION="$(node_major)" compose build)
+    (cd "$1" && NODE_APP_IMAGE="$2" NODE_IMAGE="$STANDIN_NODE_REPO" NODE_VERSION="$(node_major)" compose_build)
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The machine is ready: dockerd answers, the local base images run, the
 # frontend image exists and is what BuildKit expects of a frontend.
+# peers: docker
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Stagecraft as dockerd's frontend (issue 3): `# syntax=stagecraft:dev` and
-# BUILDKIT_SYNTAX builds, image config, error reports with the Dockerfile line,
-# a prompt exit after the result, and the capability check for COPY --exclude.
+# Stagecraft as the frontend of `# syntax=stagecraft:dev` and BUILDKIT_SYNTAX
+# builds (issue 3), on dockerd and on buildkitd: image config, error reports
+# with the Dockerfile line, a prompt exit after the result. Flags that need a
+# newer BuildKit are 15_capabilities'.
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -35,9 +36,13 @@ if ((status == 0)); then
     # shellcheck disable=SC2016 # expanded by the container's shell
     assert_eq "ENV is visible to the container" "gateway-test" "$(docker_run "$tag" sh -c 'echo $APP_MODE' 2>&1)"
 
-    # A fully cached rebuild: the frontend must return and exit at once.
+    # A fully cached rebuild: the frontend must return and exit at once. On
+    # buildkitd it is timed without the export: `docker load` into a busy
+    # dockerd says nothing about the frontend.
+    again=(-t "$tag")
+    peer_on_buildkitd && again=()
     start="$(now)"
-    out="$(docker_build -t "$tag" "$ctx" 2>&1)"
+    out="$(docker_build "${again[@]}" "$ctx" 2>&1)"
     status=$?
     took="$(seconds_since "$start")"
     printf '       cached rebuild: %ss\n' "$took"
@@ -47,7 +52,8 @@ if ((status == 0)); then
         else
             fail "cached rebuild finishes promptly" "took ${took}s" "$(printf '%s\n' "$out" | tail -n 20)"
         fi
-        assert_matches "cached rebuild reuses the RUN step" "$out" $'RUN cat greeting.txt[^\n]*\n#[0-9]+ sha256:[0-9a-f]+\n#[0-9]+ CACHED'
+        # v0.8 prints the cache key before CACHED; current BuildKit does not.
+        assert_matches "cached rebuild reuses the RUN step" "$out" $'RUN cat greeting.txt[^\n]*\n(#[0-9]+ sha256:[0-9a-f]+\n)?#[0-9]+ CACHED'
     else
         fail "cached rebuild succeeds" "$out"
     fi
@@ -69,17 +75,27 @@ expect_error() {
         return
     fi
     pass "$name fails the build"
-    assert_contains "$name: reported by Stagecraft through the gateway" "$out" "failed to solve with frontend gateway.v0"
+    if peer_on_buildkitd; then
+        assert_contains "$name: reported by Stagecraft, loaded as the frontend" "$out" "docker-image://docker.io/library/$FRONTEND_IMAGE"
+    else
+        assert_contains "$name: reported by Stagecraft through the gateway" "$out" "failed to solve with frontend gateway.v0"
+    fi
     assert_contains "$name: message" "$out" "$message"
     # A multi-line instruction is reported as a range starting at line 3.
     assert_matches "$name: names Dockerfile line 3" "$out" "Dockerfile:3(-[0-9]+)?: $message"
-    assert_contains "$name: shows the offending line" "$out" "$offending"
+    if peer_on_buildkitd; then
+        # Current BuildKit clients draw the snippet from the error's source
+        # detail, marking the line.
+        assert_contains "$name: the client shows the offending line" "$out" "   3 | >>> $offending"
+    else
+        assert_contains "$name: shows the offending line" "$out" " 3 | $offending"
+    fi
     assert_not_contains "$name: no step was started" "$out" "[1/"
 }
 expect_error "unknown instruction" Dockerfile.unknown-instruction \
-    "unknown instruction: FROBNICATE" " 3 | FROBNICATE /app --all"
+    "unknown instruction: FROBNICATE" "FROBNICATE /app --all"
 expect_error "unterminated heredoc" Dockerfile.unterminated-heredoc \
-    "unterminated heredoc <<EOT" " 3 | RUN <<EOT"
+    "unterminated heredoc <<EOT" "RUN <<EOT"
 
 # ------------------------------------------------------------ BUILDKIT_SYNTAX
 tag="$(unique_tag heredoc)"
@@ -94,21 +110,16 @@ if check "BUILDKIT_SYNTAX=stagecraft:dev build succeeds" test $? -eq 0; then
 else
     fail "BUILDKIT_SYNTAX build output" "$(printf '%s\n' "$out" | tail -n 30)"
 fi
-# Proof that the build above needed Stagecraft: the built-in frontend rejects it.
-out="$(docker_build -f "$ctx/Dockerfile.heredoc" "$ctx" 2>&1)"
-assert_contains "the built-in frontend cannot build the heredoc Dockerfile" "$out" "failed to create LLB definition"
-
-# ------------------------------------------------------------ COPY --exclude
-out="$(docker_build -f "$ctx/Dockerfile.exclude" "$ctx" 2>&1)"
-status=$?
-if ((status != 0)); then
-    pass "COPY --exclude fails on this daemon"
-    assert_contains "COPY --exclude: names the flag" "$out" "--exclude"
-    assert_contains "COPY --exclude: names the file and line" "$out" "Dockerfile.exclude:3:"
-    assert_contains "COPY --exclude: shows the instruction" "$out" " 3 | COPY --exclude=*.md . /app"
-    assert_matches "COPY --exclude: names the BuildKit version needed" "$out" 'BuildKit v0\.9'
-    assert_not_contains "COPY --exclude: fails before building (no step started)" "$out" "[1/"
-    assert_not_contains "COPY --exclude: the context was not transferred" "$out" "load build context"
+if peer_on_buildkitd; then
+    # Current BuildKit's own frontend knows heredocs: it must build the same file.
+    builtin="$(unique_tag heredoc-builtin)"
+    if check "the built-in frontend builds the heredoc Dockerfile" \
+        docker_build -f "$ctx/Dockerfile.heredoc" -t "$builtin" "$ctx"; then
+        assert_eq "the heredoc output equals the built-in frontend's" \
+            "$(docker_run "$builtin" 2>&1)" "$(docker_run "$tag" 2>&1)"
+    fi
 else
-    fail "COPY --exclude fails on this daemon" "$out"
+    # Proof that the build above needed Stagecraft: the built-in frontend rejects it.
+    out="$(docker_build -f "$ctx/Dockerfile.heredoc" "$ctx" 2>&1)"
+    assert_contains "the built-in frontend cannot build the heredoc Dockerfile" "$out" "failed to create LLB definition"
 fi

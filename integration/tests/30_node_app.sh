@@ -80,15 +80,12 @@ else
     fail "--no-cache build output" "$(_tail_output "$out")"
 fi
 
-# ------------------------------------------------------------ docker-compose
-if ! command -v docker-compose >/dev/null; then
-    skip "compose through Stagecraft" "docker-compose is not installed"
-elif [[ -n "$(build_network_args)" ]]; then
-    skip "compose through Stagecraft" "dockerd has no bridge network (compose.yaml builds on the default one)"
-else
+# ------------------------------------------------------------ compose
+# docker-compose on dockerd, `docker buildx bake` on buildx.
+if why="$(compose_peer)"; then
     composed="$(unique_tag compose-dev)"
-    out="$(cd "$ctx" && NODE_APP_IMAGE="$composed" compose build 2>&1)"
-    if check "docker-compose build (build.target: dev)" test $? -eq 0; then
+    out="$(cd "$ctx" && NODE_APP_IMAGE="$composed" compose_build 2>&1)"
+    if check "compose build (build.target: dev)" test $? -eq 0; then
         assert_contains "compose: built by Stagecraft" "$out" "$FRONTEND_VERTEX"
         assert_matches "compose: built the dev stage" "$out" '\[dev [0-9]+/[0-9]+\] COPY \. \.'
         assert_not_contains "compose: did not build the prod stage" "$out" "[prod "
@@ -99,4 +96,6 @@ else
     else
         fail "compose build output" "$(_tail_output "$out")"
     fi
+elif [[ "$why" != none ]]; then
+    skip "compose through Stagecraft" "$why"
 fi

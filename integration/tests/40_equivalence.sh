@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Stagecraft builds the same images as dockerd's built-in frontend (BuildKit
-# ≈ v0.8): each integration/equivalence/<case> is built twice, with and without
-# `# syntax=stagecraft:dev`, and compared on
+# Stagecraft builds the same images as the baseline frontend: on dockerd
+# (BuildKit ≈ v0.8) its built-in frontend, on buildkitd the reference frontend
+# image of the same release ($REFERENCE_IMAGE). Each
+# integration/equivalence/<case> is built twice, with `# syntax=stagecraft:dev`
+# and with the baseline, and compared on
 #   - the image config as `docker inspect` shows it (Env, Cmd, ..., Author),
 #   - the history (created_by, comment, empty_layer; layer count),
 #   - every layer's entries from `docker save` (what each step added, changed
@@ -14,18 +16,30 @@
 # Where v0.8 and the BuildKit HEAD we follow disagree, the v0.8 side is
 # rewritten to the HEAD form before comparing: derivable rules in
 # `head_history`, exact per-case `accept`/`accept_fs` rules (each citing the
-# moby/buildkit commit); nothing else is tolerated.
+# moby/buildkit commit); nothing else is tolerated. Against the reference
+# frontend nothing is rewritten or accepted.
 #
 #   EQ_ONLY=copy,add integration/run.sh 40_equivalence   # some cases only
+#
+# On buildkitd it runs through buildctl only: buildx would load the same
+# images through another client, at twice the time.
+# peers: docker buildctl
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=../suites/image_fs.sh
+source "$INTEGRATION_DIR/suites/image_fs.sh"
 
 EQ_DIR="$INTEGRATION_DIR/equivalence"
-EQ_PY="${EQ_PY:-/usr/bin/python3}"
-[[ -x "$EQ_PY" ]] || EQ_PY=python3
+# The frontend Stagecraft is compared with.
+if peer_on_buildkitd; then
+    BASELINE=reference
+else
+    BASELINE=builtin
+fi
+EQ_PY="${EQ_PY:-$IMAGE_FS_PY}"
 
-# A copy of equivalence/CASE; for FRONTEND=stagecraft every Dockerfile* gets the
-# syntax line. Modes are normalised so a checkout's umask cannot make the
+# A copy of equivalence/CASE; for FRONTEND=stagecraft (reference) every
+# Dockerfile* gets the syntax line naming $FRONTEND_IMAGE ($REFERENCE_IMAGE). Modes are normalised so a checkout's umask cannot make the
 # fixture differ between machines (both builds use the same modes anyway).
 eq_context() {
     local case="$1" frontend="$2" dir file
@@ -34,9 +48,10 @@ eq_context() {
     find "$dir" -type d -exec chmod 0755 {} +
     find "$dir" -type f -exec chmod 0644 {} +
     for file in "$dir"/Dockerfile*; do
-        if [[ "$frontend" == stagecraft ]]; then
-            sed -i '1i # syntax=stagecraft:dev' "$file"
-        fi
+        case "$frontend" in
+            stagecraft) sed -i "1i # syntax=$FRONTEND_IMAGE" "$file" ;;
+            reference) sed -i "1i # syntax=$REFERENCE_IMAGE" "$file" ;;
+        esac
     done
     # Context modes that COPY must carry over unchanged.
     if [[ "$case" == copy ]]; then
@@ -78,20 +93,12 @@ config_lines() {
 # `C key=json` for each key of "config"; `L N entry` for each entry of layer N
 # (as fs_lines, whiteouts included).
 image_dump() {
-    docker_cli save "$1" | "$EQ_PY" -c '
-import json, sys, tarfile
-import hashlib, io
+    docker_cli save "$1" | PYTHONPATH="$INTEGRATION_DIR/suites" "$EQ_PY" -c '
+import io, json, sys, tarfile
+from tar_rows import rows
 def entries(blob):
-    rows = []
     with tarfile.open(fileobj=io.BytesIO(blob), mode="r:*") as layer:
-        for m in layer:
-            digest = "-"
-            if m.isfile():
-                digest = hashlib.sha256(layer.extractfile(m).read()).hexdigest()[:16]
-            kind = "f" if m.isfile() else "d" if m.isdir() else "l" if m.issym() else "h" if m.islnk() else "o"
-            rows.append("%s %s %04o %d:%d %d %s %s" % (m.name.rstrip("/"), kind, m.mode, m.uid, m.gid,
-                                                     m.size if m.isfile() else 0, m.linkname or "-", digest))
-    return sorted(rows)
+        return rows(layer)
 with tarfile.open(fileobj=sys.stdin.buffer, mode="r|") as tar:
     files = {m.name: tar.extractfile(m).read() for m in tar if m.isfile() and (m.name.endswith(".json") or m.name.endswith(".tar"))}
 manifest = json.loads(files["manifest.json"])[0]
@@ -117,33 +124,12 @@ history_lines() { sed -n 's/^H //p' <<<"$1"; }
 # dockerfile2llb/image.go); HEAD's docker-image-spec has omitempty.
 raw_lines() { grep -E '^[RC] ' <<<"$1" | grep -v -x 'C OnBuild=null'; }
 
-# One line per exported path: type, mode, uid:gid, size, link target, sha256.
-fs_lines() {
-    local cid status
-    cid="$(docker_cli create "$1" /eq-never-started)" || return 1
-    docker_cli export "$cid" | "$EQ_PY" -c '
-import hashlib, sys, tarfile
-rows = []
-with tarfile.open(fileobj=sys.stdin.buffer, mode="r|") as tar:
-    for m in tar:
-        digest = "-"
-        if m.isfile():
-            digest = hashlib.sha256(tar.extractfile(m).read()).hexdigest()[:16]
-        kind = "f" if m.isfile() else "d" if m.isdir() else "l" if m.issym() else "h" if m.islnk() else "o"
-        rows.append("%s %s %04o %d:%d %d %s %s" % (m.name.rstrip("/"), kind, m.mode, m.uid, m.gid,
-                                                 m.size if m.isfile() else 0, m.linkname or "-", digest))
-print("\n".join(sorted(rows)))
-'
-    status=$?
-    docker_cli rm -v "$cid" >/dev/null 2>&1
-    return "$status"
-}
-
 # Accepted v0.8-vs-HEAD differences that cannot be derived from the v0.8 text
 # alone (HEAD prints something v0.8 dropped): `accept CASE V08 HEAD` replaces
 # the created_by text V08 of the built-in image by HEAD, exactly, once per line.
 declare -A ACCEPTED=()
 accept() {
+    [[ "$BASELINE" == builtin ]] || return 0
     ACCEPTED[$1]+="$2"$'\t'"$3"$'\n'
 }
 
@@ -151,6 +137,7 @@ accept() {
 # the filesystem comparison of CASE, which checks its content by itself.
 declare -A ACCEPTED_FS=()
 accept_fs() {
+    [[ "$BASELINE" == builtin ]] || return 0
     ACCEPTED_FS[$1]+="$2"$'\n'
 }
 
@@ -175,6 +162,10 @@ fs_filter() {
 #   HEAD's runCommandString keeps one entry per key, at its first position,
 #   with the current value.
 head_history() {
+    if [[ "$BASELINE" != builtin ]]; then
+        cat
+        return
+    fi
     ACCEPT_PAIRS="${ACCEPTED[$1]:-}" OTHER_HISTORY="$2" "$EQ_PY" -c '
 import codecs, os, re, sys
 pairs = [l.split("\t", 1) for l in os.environ["ACCEPT_PAIRS"].splitlines() if "\t" in l]
@@ -237,7 +228,7 @@ compare_images() {
         local key="${field%%=*}" other
         other="$(grep -m1 "^$key=" <<<"$b")"
         if [[ "$field" != "$other" ]]; then
-            fail "[$name] config $key" "built-in:   ${field#*=}" "stagecraft: ${other#*=}"
+            fail "[$name] config $key" "$BASELINE:   ${field#*=}" "stagecraft: ${other#*=}"
             diffs=$((diffs + 1))
         fi
     done <<<"$a"
@@ -251,7 +242,7 @@ compare_images() {
     if [[ "$a" == "$b" ]]; then
         pass "[$name] history identical ($(($(wc -l <<<"$a") - 1)) entries)"
     else
-        fail "[$name] history" "- built-in (HEAD form)  + stagecraft" "$(diff_body "$a" "$b")"
+        fail "[$name] history" "- $BASELINE (HEAD form)  + stagecraft" "$(diff_body "$a" "$b")"
     fi
     # --- layer by layer: what each step added, changed or deleted
     a="$(grep '^L ' <<<"$dump_want" | fs_filter "$name" 3)"
@@ -259,7 +250,7 @@ compare_images() {
     if [[ "$a" == "$b" ]]; then
         pass "[$name] layer contents identical ($(wc -l <<<"$a") entries)"
     else
-        fail "[$name] layer contents (docker save)" "- built-in  + stagecraft" "$(_tail_output "$(diff_body "$a" "$b")")"
+        fail "[$name] layer contents (docker save)" "- $BASELINE  + stagecraft" "$(_tail_output "$(diff_body "$a" "$b")")"
     fi
     # --- raw config JSON
     a="$(raw_lines "$dump_want")"
@@ -267,17 +258,17 @@ compare_images() {
     if [[ "$a" == "$b" ]]; then
         pass "[$name] raw image config JSON identical ($(wc -l <<<"$a") keys)"
     else
-        fail "[$name] raw image config JSON (docker save)" "- built-in  + stagecraft" "$(diff_body "$a" "$b")"
+        fail "[$name] raw image config JSON (docker save)" "- $BASELINE  + stagecraft" "$(diff_body "$a" "$b")"
     fi
     # --- filesystem
     a="$(fs_lines "$want" | fs_filter "$name")"
     b="$(fs_lines "$got" | fs_filter "$name")"
     if [[ -z "$a" || -z "$b" ]]; then
-        fail "[$name] filesystem export" "built-in: $(wc -l <<<"$a") lines" "stagecraft: $(wc -l <<<"$b") lines"
+        fail "[$name] filesystem export" "$BASELINE: $(wc -l <<<"$a") lines" "stagecraft: $(wc -l <<<"$b") lines"
     elif [[ "$a" == "$b" ]]; then
         pass "[$name] filesystem identical ($(wc -l <<<"$a") paths)"
     else
-        fail "[$name] filesystem" "- built-in  + stagecraft" "$(_tail_output "$(diff_body "$a" "$b")")"
+        fail "[$name] filesystem" "- $BASELINE  + stagecraft" "$(_tail_output "$(diff_body "$a" "$b")")"
     fi
 }
 
@@ -290,10 +281,14 @@ equivalent() {
     if [[ -n "${EQ_ONLY:-}" && ",$EQ_ONLY," != *",$name,"* ]]; then
         return 0
     fi
-    want="$(unique_tag "$name-builtin")"
+    want="$(unique_tag "$name-$BASELINE")"
     got="$(unique_tag "$name-stagecraft")"
-    if ! log="$(eq_build "$case" builtin "$want" "$file" "$@")"; then
-        fail "[$name] built-in frontend builds (fixture error)" "$(_tail_output "$log")"
+    if ! log="$(eq_build "$case" "$BASELINE" "$want" "$file" "$@")"; then
+        fail "[$name] $BASELINE frontend builds (fixture error)" "$(_tail_output "$log")"
+        return 1
+    fi
+    if [[ "$BASELINE" == reference && "$log" != *"docker-image://docker.io/library/$REFERENCE_IMAGE"* ]]; then
+        fail "[$name] the syntax line ran $REFERENCE_IMAGE" "$(_tail_output "$log")"
         return 1
     fi
     if ! log="$(eq_build "$case" stagecraft "$got" "$file" "$@")"; then
@@ -419,23 +414,41 @@ equivalent target-middle target Dockerfile --target middle
 equivalent platform platform Dockerfile --platform linux/amd64
 equivalent labels labels Dockerfile --label overridden=cli --label extra.cli=1
 
+# base_reachable IMAGE: a base built here lands in dockerd; buildkitd reads
+# bases from the registry, so it is pushed there (a few KiB per run: its
+# layers are the busybox ones already there).
+base_reachable() {
+    peer_on_buildkitd || return 0
+    local out
+    out="$(registry_push "$1" 2>&1)" || {
+        log="push to $REGISTRY_ADDR: $out"
+        return 1
+    }
+}
+
 # ONBUILD in a base image: the base itself must match, then a child of the
 # (built-in) base must run the same triggers through either frontend.
 equivalent onbuild-base onbuild-image Dockerfile.base
 base="$(unique_tag onbuild-base-shared)"
-if log="$(eq_build onbuild-image builtin "$base" Dockerfile.base)"; then
+if log="$(eq_build onbuild-image "$BASELINE" "$base" Dockerfile.base)" && base_reachable "$base"; then
     equivalent onbuild-child onbuild-image Dockerfile --build-arg "BASE=$base"
 else
     fail "[onbuild-child] base image builds" "$(_tail_output "$log")"
 fi
 
 # The one accepted content difference (see accept_fs above): v0.8 expands
-# `ARG MULTI1=m1 MULTI2=${MULTI1}-m2` before MULTI1 is set, HEAD after.
+# `ARG MULTI1=m1 MULTI2=${MULTI1}-m2` before MULTI1 is set, HEAD after; the
+# reference frontend is HEAD.
 if [[ -z "${EQ_ONLY:-}" || ",$EQ_ONLY," == *",env-expansion,"* ]]; then
-    want="$(unique_tag env-expansion-builtin)"
+    want="$(unique_tag "env-expansion-$BASELINE")"
     got="$(unique_tag env-expansion-stagecraft)"
-    assert_eq "[env-expansion] v0.8 built-in: MULTI2 expanded before MULTI1 was set" \
-        "-m2" "$(docker_run "$want" cat /tmp/multi.txt 2>&1)"
+    if [[ "$BASELINE" == builtin ]]; then
+        assert_eq "[env-expansion] v0.8 built-in: MULTI2 expanded before MULTI1 was set" \
+            "-m2" "$(docker_run "$want" cat /tmp/multi.txt 2>&1)"
+    else
+        assert_eq "[env-expansion] reference: MULTI2 sees MULTI1" \
+            "m1-m2" "$(docker_run "$want" cat /tmp/multi.txt 2>&1)"
+    fi
     assert_eq "[env-expansion] stagecraft: MULTI2 sees MULTI1 (HEAD dispatchArg)" \
         "m1-m2" "$(docker_run "$got" cat /tmp/multi.txt 2>&1)"
 fi
@@ -444,7 +457,7 @@ fi
 # them all the same way.
 equivalent inherit-base inherit Dockerfile.base
 base="$(unique_tag inherit-base-shared)"
-if log="$(eq_build inherit builtin "$base" Dockerfile.base)"; then
+if log="$(eq_build inherit "$BASELINE" "$base" Dockerfile.base)" && base_reachable "$base"; then
     equivalent inherit-child inherit Dockerfile --build-arg "BASE=$base"
 else
     fail "[inherit-child] base image builds" "$(_tail_output "$log")"
@@ -459,12 +472,15 @@ both_fail() {
     if [[ -n "${EQ_ONLY:-}" && ",$EQ_ONLY," != *",$name,"* ]]; then
         return 0
     fi
-    for frontend in builtin stagecraft; do
+    for frontend in "$BASELINE" stagecraft; do
         dir="$(test_tmpdir)"
         printf '%s\n' "$text" >"$dir/Dockerfile"
         echo a >"$dir/a.txt"
         echo b >"$dir/b.txt"
-        [[ "$frontend" == stagecraft ]] && sed -i '1i # syntax=stagecraft:dev' "$dir/Dockerfile"
+        case "$frontend" in
+            stagecraft) sed -i "1i # syntax=$FRONTEND_IMAGE" "$dir/Dockerfile" ;;
+            reference) sed -i "1i # syntax=$REFERENCE_IMAGE" "$dir/Dockerfile" ;;
+        esac
         if ! out="$(docker_build "$@" "$dir" 2>&1)"; then
             pass "[$name] $frontend refuses it"
         else
