@@ -3,6 +3,7 @@
 
 pub mod hostile;
 pub mod pipeline;
+pub mod shapes;
 
 use std::collections::BTreeMap;
 

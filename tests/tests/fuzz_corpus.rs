@@ -30,3 +30,24 @@ fn corpus_inputs_run_through_every_phase() {
     }
     assert!(count > 0, "the fuzz corpus is missing: {:?}", fuzz_dirs());
 }
+
+/// The `lowering` target's inputs: shaped into Dockerfiles, then through
+/// parse, type, lower and marshal. Crashes it found are kept in
+/// `regressions/lowering`.
+#[test]
+fn lowering_corpus_inputs_still_lower_or_fail_cleanly() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../frontend/fuzz");
+    let mut count = 0;
+    for dir in ["corpus/lowering", "regressions/lowering"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.path().is_file() {
+                stagecraft_tests::shapes::exercise(&std::fs::read(entry.path()).unwrap());
+                count += 1;
+            }
+        }
+    }
+    assert!(count > 0, "the lowering fuzz corpus is missing");
+}
