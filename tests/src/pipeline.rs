@@ -47,19 +47,9 @@ fn failed(line: usize, message: impl ToString) -> Outcome {
 
 /// Runs `data` through every phase under `limits`.
 pub fn run(data: &[u8], limits: Limits) -> Outcome {
-    let text = match std::str::from_utf8(data) {
-        Ok(text) => text,
-        Err(e) => {
-            let line = 1 + data
-                .get(..e.valid_up_to())
-                .unwrap_or_default()
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-            return failed(line, "not valid UTF-8");
-        }
-    };
-    let parsed = match stagecraft_syntax::parse(text) {
+    // As the CLI and the gateway read it (bytes that are not UTF-8 fail a
+    // RUN at its line and read as U+FFFD elsewhere).
+    let parsed = match stagecraft_syntax::parse_decoded(&stagecraft_syntax::decode(data)) {
         Ok(parsed) => parsed,
         Err(e) => return failed(e.span.start, e),
     };

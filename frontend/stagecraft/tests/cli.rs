@@ -178,6 +178,30 @@ fn errors_name_the_line_once() {
     }
 }
 
+/// As the gateway: bytes that are not UTF-8 read as U+FFFD, except in a RUN
+/// command, which BuildKit could not take: there they fail at their line.
+#[test]
+fn bytes_that_are_not_utf8_fail_a_run_at_its_line_and_read_as_replacements_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Dockerfile");
+    std::fs::write(
+        &file,
+        b"FROM busybox\n# caf\xe9\nRUN echo ok\nRUN echo \xff\xfe bad\n",
+    )
+    .unwrap();
+    let out = stagecraft(&["llb"], "", dir.path());
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("Dockerfile:4: RUN holds bytes that are not UTF-8"),
+        "{err}"
+    );
+    assert!(err.contains(" 4 | RUN echo \u{fffd}\u{fffd} bad"), "{err}");
+    std::fs::write(&file, b"FROM busybox\n# caf\xe9\nLABEL a=caf\xe9\n").unwrap();
+    let out = stagecraft(&["llb"], "", dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 #[test]
 fn help_describes_each_command_with_its_own_text() {
     let dir = project("");

@@ -46,6 +46,10 @@ pub enum SyntaxErrorKind {
         "the Dockerfile is {size} bytes, more than the {limit} accepted; it passes the limit on this line"
     )]
     TooLarge { size: usize, limit: usize },
+    /// A RUN command with bytes that are not UTF-8: BuildKit cannot take it
+    /// (see `decode`). The span is the first line holding such bytes.
+    #[error("{keyword} holds bytes that are not UTF-8")]
+    NotUtf8 { keyword: String },
     /// Not a limit of the reference: see `MAX_INSTRUCTIONS`.
     #[error("the Dockerfile has more than {limit} instructions")]
     TooManyInstructions { limit: usize },

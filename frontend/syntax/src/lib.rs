@@ -5,6 +5,7 @@
 //! nothing of LLB. Its boundary type is [`Parsed`].
 
 mod args;
+mod decode;
 mod directives;
 mod dump;
 mod error;
@@ -18,6 +19,7 @@ mod quote;
 mod span;
 mod words;
 
+pub use decode::{Decoded, decode, parse_decoded};
 pub use directives::{Directive, Directives, detect_syntax};
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use node::{Heredoc, Node, Parsed, Warning};

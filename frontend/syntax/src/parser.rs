@@ -16,22 +16,32 @@ const EMPTY_CONTINUATION_URL: &str =
 
 /// Parses a whole Dockerfile.
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
-    if text.len() > MAX_DOCKERFILE_BYTES {
-        // The line the limit falls on: the file is fine up to there.
-        let head = text
-            .as_bytes()
-            .get(..MAX_DOCKERFILE_BYTES)
-            .unwrap_or_default();
-        let line = 1 + head.iter().filter(|b| **b == b'\n').count();
-        return Err(SyntaxError::new(
-            SyntaxErrorKind::TooLarge {
-                size: text.len(),
-                limit: MAX_DOCKERFILE_BYTES,
-            },
-            Span::line(line),
-        ));
+    if let Some(error) = too_large(text.as_bytes(), text.len()) {
+        return Err(error);
     }
+    parse_any_size(text)
+}
+
+/// `parse` without the size check, for text whose size was checked as bytes.
+pub(crate) fn parse_any_size(text: &str) -> Result<Parsed, SyntaxError> {
     Parser::new(text).run()
+}
+
+/// The error for a file of `size` bytes past the limit, at the line of
+/// `text` the limit falls on (the file is fine up to there).
+pub(crate) fn too_large(text: &[u8], size: usize) -> Option<SyntaxError> {
+    if size <= MAX_DOCKERFILE_BYTES {
+        return None;
+    }
+    let head = text.get(..MAX_DOCKERFILE_BYTES).unwrap_or(text);
+    let line = 1 + head.iter().filter(|b| **b == b'\n').count();
+    Some(SyntaxError::new(
+        SyntaxErrorKind::TooLarge {
+            size,
+            limit: MAX_DOCKERFILE_BYTES,
+        },
+        Span::line(line),
+    ))
 }
 
 /// Largest Dockerfile accepted, in bytes. Not a limit of the reference;

@@ -43,13 +43,14 @@ pub fn run(cmd: DebugCommand) -> Result<(), String> {
 }
 
 fn parse(file: &str) -> Result<(), String> {
-    let (name, text) = super::read_input(file)?;
-    match stagecraft_syntax::parse(&text) {
+    let (name, decoded) = super::read_input(file)?;
+    let text = &decoded.text;
+    match stagecraft_syntax::parse_decoded(&decoded) {
         Ok(parsed) => {
             println!("{}", parsed.dump());
             Ok(())
         }
-        Err(e) => Err(Diagnostic::new(&name, Some(e.span), e.to_string()).render(&text)),
+        Err(e) => Err(Diagnostic::new(&name, Some(e.span), e.to_string()).render(text)),
     }
 }
 

@@ -117,15 +117,15 @@ fn check_file(
     platform: &PlatformSpec,
     images: &FileImages,
 ) -> Result<Checked, String> {
-    let (filename, text) = super::read_input(path)?;
+    let (filename, decoded) = super::read_input(path)?;
     let mut checked = Checked {
         filename,
-        data: text.as_bytes().to_vec(),
+        data: decoded.text.as_bytes().to_vec(),
         findings: Vec::new(),
         error: false,
         failure: None,
     };
-    let parsed = match stagecraft_syntax::parse(&text) {
+    let parsed = match stagecraft_syntax::parse_decoded(&decoded) {
         Ok(p) => p,
         Err(e) => {
             checked.failure = Some((e.to_string(), Some(e.span)));

@@ -70,19 +70,20 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     }
 }
 
-/// Reads a file, or stdin for `-`.
-fn read_input(path: &str) -> Result<(String, String), String> {
+/// Reads a file, or stdin for `-`, as the gateway reads the client's file:
+/// bytes that are not UTF-8 read as U+FFFD, and a RUN holding some fails at
+/// its line when parsed (`stagecraft_syntax::parse_decoded`).
+fn read_input(path: &str) -> Result<(String, stagecraft_syntax::Decoded), String> {
     use std::io::Read;
-    if path == "-" {
-        let mut text = String::new();
+    let (name, bytes) = if path == "-" {
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| format!("error: reading stdin: {e}"))?;
-        Ok(("Dockerfile".to_string(), text))
+        ("Dockerfile".to_string(), bytes)
     } else {
         let bytes = std::fs::read(path).map_err(|e| format!("error: {path}: {e}"))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| format!("error: {path}: the Dockerfile is not valid UTF-8"))?;
-        Ok((path.to_string(), text))
-    }
+        (path.to_string(), bytes)
+    };
+    Ok((name, stagecraft_syntax::decode(&bytes)))
 }

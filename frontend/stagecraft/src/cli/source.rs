@@ -21,8 +21,10 @@ impl Loaded {
 }
 
 pub fn load(path: &str) -> Result<Loaded, String> {
-    let (filename, text) = super::read_input(path)?;
-    let parsed = stagecraft_syntax::parse(&text)
+    let (filename, decoded) = super::read_input(path)?;
+    let parsed = stagecraft_syntax::parse_decoded(&decoded);
+    let text = decoded.text;
+    let parsed = parsed
         .map_err(|e| Diagnostic::new(&filename, Some(e.span), e.to_string()).render(&text))?;
     // The diagnostic names the line; the error's own text would say it again.
     let dockerfile = stagecraft_instructions::parse_dockerfile(&parsed)

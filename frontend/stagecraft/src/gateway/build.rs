@@ -65,7 +65,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         filename: &dockerfile.filename,
         data: &dockerfile.data,
     };
-    let text = dockerfile.text();
+    let decoded = stagecraft_syntax::decode(&dockerfile.data);
     // A lint request answers a file that cannot be checked with its error
     // as data; a build fails.
     let cannot_check = |message: &str, span: Option<stagecraft_syntax::Span>| {
@@ -80,7 +80,7 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             Err(source.error_at(span, message))
         }
     };
-    let parsed = match stagecraft_syntax::parse(&text) {
+    let parsed = match stagecraft_syntax::parse_decoded(&decoded) {
         Ok(p) => p,
         Err(e) => return cannot_check(&e.to_string(), Some(e.span)),
     };

@@ -32,10 +32,6 @@ pub struct DockerfileSource {
 }
 
 impl DockerfileSource {
-    pub fn text(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.data)
-    }
-
     /// Digest of the op that produced the file.
     pub fn vertex_digest(&self) -> String {
         head_digest(&self.definition).unwrap_or_default()
