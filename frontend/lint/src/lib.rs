@@ -112,3 +112,10 @@ pub fn file_config(parsed: &Parsed, build_arg: Option<&str>) -> Result<CheckConf
 pub fn lint(input: &LintInput<'_>) -> Vec<Finding> {
     checks::run(input)
 }
+
+/// For a file whose instructions do not all parse (the build fails there):
+/// the findings the reference has made by the time it stops, which are
+/// those of the checks it runs while reading each instruction.
+pub fn lint_unparsed(parsed: &Parsed, config: &CheckConfig) -> Vec<Finding> {
+    checks::until_error(parsed, config)
+}

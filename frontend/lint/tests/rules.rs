@@ -399,3 +399,52 @@ fn copy_ignored_file() {
         Vec::<String>::new()
     );
 }
+
+fn unparsed(src: &str) -> Vec<String> {
+    let parsed = stagecraft_syntax::parse(src).unwrap();
+    assert!(stagecraft_instructions::parse_dockerfile(&parsed).is_err());
+    let config = file_config(&parsed, None).unwrap();
+    stagecraft_lint::lint_unparsed(&parsed, &config)
+        .iter()
+        .map(|f| format!("{}:{}: {}", f.span.start, f.rule, f.message))
+        .collect()
+}
+
+#[test]
+fn a_file_that_fails_to_parse_keeps_what_was_found_before() {
+    // The reference reads instruction by instruction, checking as it goes:
+    // what it found before the failing line stands, later lines are never
+    // read, and the checks of the whole file (casing) never run.
+    assert_eq!(
+        unparsed("FROM scratch AS BadStageName\nMAINTAINER me\nBADCMD\nMAINTAINER you\nrun x\n"),
+        [
+            "1:StageNameCasing: Stage name 'BadStageName' should be lowercase",
+            "2:MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label",
+        ]
+    );
+    // A FROM's name and `AS` are checked from its words before they are
+    // read, so a FROM with too many words still reports them.
+    assert_eq!(
+        unparsed("FROM requires either one or Three arguments\n"),
+        ["1:FromAsCasing: 'either' and 'FROM' keywords' casing do not match"]
+    );
+    assert_eq!(
+        unparsed("from a AS Name\nfrom b as c d\n"),
+        [
+            "1:StageNameCasing: Stage name 'Name' should be lowercase",
+            "1:FromAsCasing: 'AS' and 'from' keywords' casing do not match",
+        ]
+    );
+    // The per-instruction comment still turns a rule off.
+    assert_eq!(
+        unparsed(
+            "FROM a\n# check=skip=MaintainerDeprecated\nMAINTAINER me\nRUN --mount=from=$x ls\n"
+        ),
+        Vec::<String>::new()
+    );
+    // An instruction before any FROM stops the reading after its checks.
+    assert_eq!(
+        unparsed("MAINTAINER me\nFROM a as B\n"),
+        ["1:MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label"]
+    );
+}

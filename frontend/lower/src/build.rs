@@ -360,6 +360,7 @@ pub(crate) async fn lower(
     let mut declared = args::add_meta_args(&mut global, df, lexer, options, req.limits)?;
     let epoch = crate::epoch::resolve(options, &global)?;
     let mut plan = Plan::build(df, &global, lexer, options.target.as_deref())?;
+    plan.all_stages = options.all_stages;
     plan.use_named_contexts(options)?;
 
     let mut resolved = BTreeMap::new();

@@ -117,6 +117,8 @@ pub(crate) struct Plan {
     /// for every RUN mount without `from=`: so one stage with a RUN mount
     /// gets `[stage-0 …]` names too.
     pub(crate) named_steps: bool,
+    /// Every stage counts as reachable (see `BuildOptions::all_stages`).
+    pub(crate) all_stages: bool,
 }
 
 /// A stage reference as written in `--from` / `from=`.
@@ -142,6 +144,7 @@ impl Plan {
             target: Target(0),
             lexer,
             named_steps: false,
+            all_stages: false,
         };
         for (i, stage) in df.stages.iter().enumerate() {
             let span = stage.base.origin.span;
@@ -403,10 +406,14 @@ impl Plan {
         self.nodes.get(t.0)
     }
 
-    /// The target and everything it needs, through bases and deps.
+    /// The target (or every stage, see `all_stages`) and everything it
+    /// needs, through bases and deps.
     pub(crate) fn reachable(&self) -> BTreeSet<Target> {
         let mut seen = BTreeSet::new();
         let mut stack = vec![self.target];
+        if self.all_stages {
+            stack.extend((0..self.stage_count).map(Target));
+        }
         while let Some(t) = stack.pop() {
             if !seen.insert(t) {
                 continue;

@@ -45,6 +45,10 @@ pub struct BuildOptions {
     pub input_metadata: BTreeMap<String, String>,
     /// `sharedkey:localdir:<key>`: cache key hint of a `local:` context.
     pub context_shared_keys: BTreeMap<String, String>,
+    /// Resolve and dispatch every stage, not only what the target needs: a
+    /// lint request without a target checks the whole file, so a stage no
+    /// build would reach can still fail it.
+    pub all_stages: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -207,6 +211,7 @@ impl BuildOptions {
             named_contexts: with_prefix(opts, "context:"),
             input_metadata: with_prefix(opts, "input-metadata:"),
             context_shared_keys: with_prefix(opts, "sharedkey:localdir:"),
+            all_stages: false,
         })
     }
 

@@ -388,6 +388,63 @@ fn lint_json_is_shaped_like_the_lint_subrequest() {
 }
 
 #[test]
+fn lint_json_reports_what_fails_the_build_as_the_lint_subrequest_does() {
+    // A stage no build of the last one reaches still fails the check: a
+    // lint request converts every stage.
+    let dir = project("FROM alpine AS a\nCOPY --chmod=64a x /\n\nFROM alpine\nRUN echo \\\n  hi\n");
+    let out = stagecraft(&["lint", "--format", "json"], "", dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = v["buildError"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("invalid chmod parameter: '64a'"),
+        "{message}"
+    );
+    assert_eq!(
+        v["buildError"]["location"]["ranges"],
+        serde_json::json!([{"start": {"line": 2}, "end": {"line": 2}}])
+    );
+
+    // Findings name each line of their instruction, as the reference does.
+    let dir = project("FROM scratch\nrun   echo \\\n  hi\nRUN x\n");
+    let out = stagecraft(&["lint", "--format", "json"], "", dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["warnings"][0]["ruleName"], "ConsistentInstructionCasing");
+    assert_eq!(
+        v["warnings"][0]["location"]["ranges"],
+        serde_json::json!([
+            {"start": {"line": 2}, "end": {"line": 2}},
+            {"start": {"line": 3}, "end": {"line": 3}},
+        ])
+    );
+    assert!(v.get("buildError").is_none());
+
+    // `error=true`: the findings are the build error.
+    let dir = project("# check=error=true\nFROM alpine\nMAINTAINER me\n");
+    let out = stagecraft(&["lint", "--format", "json"], "", dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["buildError"]["message"],
+        "lint violation found for rules: MaintainerDeprecated"
+    );
+
+    // A file that stops parsing keeps the findings made before.
+    let dir = project("FROM scratch AS Bad\nBADCMD\n");
+    let out = stagecraft(&["lint", "--format", "json"], "", dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["warnings"][0]["ruleName"], "StageNameCasing");
+    assert!(
+        v["buildError"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("BADCMD")
+    );
+}
+
+#[test]
 fn lint_sarif_names_rules_and_regions() {
     let dir = project(LINTY);
     let out = stagecraft(&["lint", "--format", "sarif", "--strict"], "", dir.path());

@@ -11,12 +11,15 @@ mod stages;
 
 use stagecraft_shell::Lexer;
 
+use stagecraft_syntax::Parsed;
+
 use crate::LintInput;
+use crate::config::CheckConfig;
 use crate::finding::{Collector, Finding};
 
 pub(crate) fn run(input: &LintInput<'_>) -> Vec<Finding> {
     let mut out = Collector::default();
-    parse::empty_continuations(input, &mut out);
+    parse::empty_continuations(input.parsed, input.config, &mut out);
     parse::per_node(input, &mut out);
     stages::names(input, &mut out);
     stages::casing(input, &mut out);
@@ -28,5 +31,11 @@ pub(crate) fn run(input: &LintInput<'_>) -> Vec<Finding> {
     {
         dispatch::stages(input, lexer, &globals, &bases, &images, &mut out);
     }
+    out.findings
+}
+
+pub(crate) fn until_error(parsed: &Parsed, config: &CheckConfig) -> Vec<Finding> {
+    let mut out = Collector::default();
+    parse::until_error(parsed, config, &mut out);
     out.findings
 }

@@ -1,20 +1,24 @@
 //! Checks the reference makes while it reads the file: empty continuation
 //! lines, MAINTAINER, FROM casing, and description comments.
 
-use stagecraft_instructions::{ArgInstruction, FromInstruction, Instruction, Origin};
+use stagecraft_instructions::{
+    ArgInstruction, FromInstruction, Instruction, Item, Origin, parse_node,
+};
+use stagecraft_syntax::{Node, Parsed, Span};
 
 use crate::LintInput;
+use crate::config::CheckConfig;
 use crate::finding::Collector;
 use crate::rule::Rule;
 
-pub(crate) fn empty_continuations(input: &LintInput<'_>, out: &mut Collector) {
+pub(crate) fn empty_continuations(parsed: &Parsed, config: &CheckConfig, out: &mut Collector) {
     let url = Rule::NoEmptyContinuation.url();
-    for w in &input.parsed.warnings {
+    for w in &parsed.warnings {
         if w.url == url
             && let Some(span) = w.span
         {
             out.report(
-                input.config,
+                config,
                 Rule::NoEmptyContinuation,
                 span,
                 "Empty continuation line",
@@ -24,26 +28,86 @@ pub(crate) fn empty_continuations(input: &LintInput<'_>, out: &mut Collector) {
 }
 
 pub(crate) fn per_node(input: &LintInput<'_>, out: &mut Collector) {
+    let config = input.config;
     for arg in &input.dockerfile.meta_args {
-        arg_description(input, arg, out);
+        arg_description(config, arg, out);
     }
     for stage in &input.dockerfile.stages {
-        from_line(input, &stage.base, out);
+        from_line(config, &stage.base, out);
         for cmd in &stage.commands {
-            match cmd {
-                Instruction::Maintainer(m) => {
-                    let config = input.config.with_comments(&m.origin.comments);
-                    out.report(
-                        &config,
-                        Rule::MaintainerDeprecated,
-                        m.origin.span,
-                        "Maintainer instruction is deprecated in favor of using label",
-                    );
+            instruction(config, cmd, out);
+        }
+    }
+}
+
+/// For a file whose instructions do not all parse: what the reference has
+/// found by the time it stops, at the first node that fails (or the first
+/// instruction before any FROM), that node's own checks included.
+pub(crate) fn until_error(parsed: &Parsed, config: &CheckConfig, out: &mut Collector) {
+    empty_continuations(parsed, config, out);
+    let mut in_stage = false;
+    for node in &parsed.nodes {
+        match parse_node(node) {
+            Ok(Item::From(from)) => {
+                from_line(config, &from, out);
+                in_stage = true;
+            }
+            Ok(Item::Instruction(cmd)) => {
+                instruction(config, &cmd, out);
+                if !in_stage && !matches!(cmd, Instruction::Arg(_)) {
+                    return;
                 }
-                Instruction::Arg(arg) => arg_description(input, arg, out),
-                _ => {}
+            }
+            Err(_) => {
+                unparsed_node(config, node, out);
+                return;
             }
         }
+    }
+}
+
+fn maintainer(config: &CheckConfig, span: Span, out: &mut Collector) {
+    out.report(
+        config,
+        Rule::MaintainerDeprecated,
+        span,
+        "Maintainer instruction is deprecated in favor of using label",
+    );
+}
+
+fn instruction(config: &CheckConfig, cmd: &Instruction, out: &mut Collector) {
+    match cmd {
+        Instruction::Maintainer(m) => {
+            maintainer(
+                &config.with_comments(&m.origin.comments),
+                m.origin.span,
+                out,
+            );
+        }
+        Instruction::Arg(arg) => arg_description(config, arg, out),
+        _ => {}
+    }
+}
+
+/// The checks made before a node's arguments are read, so they report
+/// even on a node that then fails: MAINTAINER, and a FROM's name and `AS`
+/// casing from its raw words.
+fn unparsed_node(config: &CheckConfig, node: &Node, out: &mut Collector) {
+    let config = config.with_comments(&node.prev_comment);
+    let keyword = Origin::from_node(node).keyword;
+    match node.keyword.to_ascii_lowercase().as_str() {
+        "maintainer" => maintainer(&config, node.span, out),
+        "from" => {
+            if let [_, _, name] = node.args.as_slice() {
+                stage_name_casing(&config, name, node.span, out);
+            }
+            if let [_, as_kw, ..] = node.args.as_slice()
+                && node.args.len() >= 3
+            {
+                as_casing(&config, &keyword, as_kw, node.span, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -51,51 +115,61 @@ fn is_one_case(s: &str) -> bool {
     s == s.to_lowercase() || s == s.to_uppercase()
 }
 
-fn from_line(input: &LintInput<'_>, from: &FromInstruction, out: &mut Collector) {
-    let config = input.config.with_comments(&from.origin.comments);
-    let span = from.origin.span;
-    if let Some(name) = &from.name
-        && name.original != name.original.to_lowercase()
-    {
+fn stage_name_casing(config: &CheckConfig, name: &str, span: Span, out: &mut Collector) {
+    if name != name.to_lowercase() {
         out.report(
-            &config,
+            config,
             Rule::StageNameCasing,
             span,
-            format!("Stage name '{}' should be lowercase", name.original),
+            format!("Stage name '{name}' should be lowercase"),
         );
-    }
-    let keyword = &from.origin.keyword;
-    if let Some(as_kw) = &from.as_keyword
-        && is_one_case(keyword)
-    {
-        let matches = if *keyword == keyword.to_lowercase() {
-            *as_kw == as_kw.to_lowercase()
-        } else {
-            *as_kw == as_kw.to_uppercase()
-        };
-        if !matches {
-            out.report(
-                &config,
-                Rule::FromAsCasing,
-                span,
-                format!("'{as_kw}' and '{keyword}' keywords' casing do not match"),
-            );
-        }
-    }
-    if let Some(name) = &from.name {
-        description(input, "FROM", &[name.lookup.as_str()], &from.origin, out);
     }
 }
 
-fn arg_description(input: &LintInput<'_>, arg: &ArgInstruction, out: &mut Collector) {
+/// `AS` follows FROM's case; a FROM of mixed case is left to the casing
+/// check.
+fn as_casing(config: &CheckConfig, keyword: &str, as_kw: &str, span: Span, out: &mut Collector) {
+    if !is_one_case(keyword) {
+        return;
+    }
+    let matches = if keyword == keyword.to_lowercase() {
+        as_kw == as_kw.to_lowercase()
+    } else {
+        as_kw == as_kw.to_uppercase()
+    };
+    if !matches {
+        out.report(
+            config,
+            Rule::FromAsCasing,
+            span,
+            format!("'{as_kw}' and '{keyword}' keywords' casing do not match"),
+        );
+    }
+}
+
+fn from_line(config: &CheckConfig, from: &FromInstruction, out: &mut Collector) {
+    let local = config.with_comments(&from.origin.comments);
+    let span = from.origin.span;
+    if let Some(name) = &from.name {
+        stage_name_casing(&local, &name.original, span, out);
+    }
+    if let Some(as_kw) = &from.as_keyword {
+        as_casing(&local, &from.origin.keyword, as_kw, span, out);
+    }
+    if let Some(name) = &from.name {
+        description(config, "FROM", &[name.lookup.as_str()], &from.origin, out);
+    }
+}
+
+fn arg_description(config: &CheckConfig, arg: &ArgInstruction, out: &mut Collector) {
     let keys: Vec<&str> = arg.args.iter().map(|a| a.name.as_str()).collect();
-    description(input, "ARG", &keys, &arg.origin, out);
+    description(config, "ARG", &keys, &arg.origin, out);
 }
 
 /// A comment directly above a stage or ARG is its description only when it
 /// starts with the name; anything else is probably a mistake.
 fn description(
-    input: &LintInput<'_>,
+    config: &CheckConfig,
     instruction: &str,
     keys: &[&str],
     origin: &Origin,
@@ -113,7 +187,7 @@ fn description(
     } else {
         first_key
     };
-    let config = input.config.with_comments(&origin.comments);
+    let config = config.with_comments(&origin.comments);
     out.report(
         &config,
         Rule::InvalidDefinitionDescription,

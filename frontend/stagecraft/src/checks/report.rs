@@ -26,20 +26,25 @@ pub struct BuildError<'a> {
     pub span: Option<Span>,
 }
 
+/// One range per line, as the reference locates an instruction (a finding
+/// or a build error) on every line it spans.
 fn location(source: usize, span: Option<Span>) -> Value {
     let mut loc = serde_json::Map::new();
     if source > 0 {
         loc.insert("sourceIndex".into(), json!(source));
     }
-    let ranges: Vec<Value> = span
-        .filter(|s| s.start > 0)
-        .map(|s| {
-            vec![json!({
-                "start": {"line": s.start},
-                "end": {"line": s.end},
-            })]
+    let range = |start: usize, end: usize| {
+        json!({
+            "start": {"line": start},
+            "end": {"line": end},
         })
-        .unwrap_or_default();
+    };
+    let ranges: Vec<Value> = match span.filter(|s| s.start > 0) {
+        None => Vec::new(),
+        Some(s) => (s.start..=s.end.max(s.start))
+            .map(|l| range(l, l))
+            .collect(),
+    };
     // Go leaves out empty lists (`omitempty`).
     if !ranges.is_empty() {
         loc.insert("ranges".into(), Value::Array(ranges));
@@ -84,7 +89,10 @@ pub fn json(
     if let Some(e) = error {
         out.insert(
             "buildError".into(),
-            json!({"message": e.message, "location": location(e.source, e.span)}),
+            json!({
+                "message": e.message,
+                "location": location(e.source, e.span),
+            }),
         );
     }
     serde_json::to_vec_pretty(&Value::Object(out)).unwrap_or_default()

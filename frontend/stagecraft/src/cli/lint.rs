@@ -11,7 +11,10 @@ use clap::{Args, ValueEnum};
 use stagecraft_lint::{
     BaseImages, CheckConfig, Finding, ImageFacts, LintInput, PlatformSpec, Scope, file_config, lint,
 };
-use stagecraft_lower::reference;
+use stagecraft_lower::{
+    BuildOptions, ContextConfig, ImageResolver, LowerRequest, Platform, ResolveError, ResolveMode,
+    ResolvedImage, SourceFile, reference,
+};
 
 use super::llb::{FileResolver, config_of, read_dockerignore};
 use crate::checks::facts_from_config;
@@ -68,25 +71,48 @@ pub struct LintArgs {
 struct FileImages {
     files: FileResolver,
     default: Option<ImageFacts>,
+    default_config: Option<Vec<u8>>,
 }
 
 impl FileImages {
     fn from_args(args: &LintArgs) -> Result<Self, String> {
-        let default = match &args.default_image_config {
-            None => None,
+        let (default, default_config) = match &args.default_image_config {
+            None => (None, None),
             Some(file) => {
                 let bytes = std::fs::read(file).map_err(|e| format!("error: {file}: {e}"))?;
                 let config = config_of(&bytes, file)?;
-                Some(
-                    facts_from_config(&config)
-                        .ok_or_else(|| format!("error: {file}: not an image config"))?,
-                )
+                let facts = facts_from_config(&config)
+                    .ok_or_else(|| format!("error: {file}: not an image config"))?;
+                (Some(facts), Some(config))
             }
         };
         Ok(FileImages {
             files: FileResolver::from_args(&args.image_configs)?,
             default,
+            default_config,
         })
+    }
+}
+
+/// The conversion resolves images from the same files; an image without
+/// one gets the default config (or none).
+impl ImageResolver for FileImages {
+    fn resolve(
+        &self,
+        reference: &str,
+        _platform: &Platform,
+        _mode: ResolveMode,
+        _log_name: &str,
+    ) -> impl std::future::Future<Output = Result<ResolvedImage, ResolveError>> + Send {
+        let config = self
+            .files
+            .config(reference)
+            .map(<[u8]>::to_vec)
+            .or_else(|| self.default_config.clone());
+        std::future::ready(Ok(ResolvedImage {
+            digest: None,
+            config,
+        }))
     }
 }
 
@@ -108,15 +134,30 @@ struct Checked {
     error: bool,
     /// It could not be checked: message and line.
     failure: Option<(String, Option<stagecraft_syntax::Span>)>,
+    /// It was checked, but a build of it fails: the conversion's error, or
+    /// under `error=true` the findings as one.
+    build_error: Option<(String, Option<stagecraft_syntax::Span>)>,
 }
 
-fn check_file(
-    path: &str,
-    args: &LintArgs,
-    build_args: &BTreeMap<String, String>,
-    platform: &PlatformSpec,
-    images: &FileImages,
-) -> Result<Checked, String> {
+/// What every file is checked with.
+struct Run<'a> {
+    args: &'a LintArgs,
+    build_args: &'a BTreeMap<String, String>,
+    platform: &'a PlatformSpec,
+    images: &'a FileImages,
+    /// The conversion's options: the build args and platform, every stage.
+    options: &'a BuildOptions,
+    runtime: &'a tokio::runtime::Runtime,
+}
+
+fn check_file(path: &str, run: &Run<'_>) -> Result<Checked, String> {
+    let Run {
+        args,
+        build_args,
+        platform,
+        images,
+        ..
+    } = *run;
     let (filename, decoded) = super::read_input(path)?;
     let mut checked = Checked {
         filename,
@@ -124,6 +165,7 @@ fn check_file(
         findings: Vec::new(),
         error: false,
         failure: None,
+        build_error: None,
     };
     let parsed = match stagecraft_syntax::parse_decoded(&decoded) {
         Ok(p) => p,
@@ -152,6 +194,8 @@ fn check_file(
     let dockerfile = match stagecraft_instructions::parse_dockerfile(&parsed) {
         Ok(d) => d,
         Err(e) => {
+            // What was found before the failing instruction still counts.
+            checked.findings = stagecraft_lint::lint_unparsed(&parsed, &config);
             checked.failure = Some((e.to_string(), Some(e.span)));
             return Ok(checked);
         }
@@ -168,6 +212,7 @@ fn check_file(
     };
     let ignore = read_dockerignore(path, &context)?;
     checked.error = config.error;
+    let converted = convert(&checked, &parsed, &dockerfile, &ignore, run);
     checked.findings = lint(&LintInput {
         parsed: &parsed,
         dockerfile: &dockerfile,
@@ -180,7 +225,74 @@ fn check_file(
         images,
         dockerignore: Some(&ignore),
     });
+    // As a lint request answers: a file the conversion rejects carries that
+    // error; one that converts, under `error=true`, its findings as one.
+    checked.build_error = match converted {
+        Err(e) => Some((e.kind.to_string(), e.span)),
+        Ok(()) if config.error => {
+            stagecraft_lint::violation(&checked.findings).map(|message| (message, None))
+        }
+        Ok(()) => None,
+    };
     Ok(checked)
+}
+
+/// Converts every stage as a build would, for the errors only.
+fn convert(
+    checked: &Checked,
+    parsed: &stagecraft_syntax::Parsed,
+    dockerfile: &stagecraft_instructions::Dockerfile,
+    ignore: &[String],
+    run: &Run<'_>,
+) -> Result<(), stagecraft_lower::LowerError> {
+    let context = ContextConfig {
+        local_name: "context".to_string(),
+        session_id: None,
+        local_unique: Some("stagecraft-lint".to_string()),
+        exclude_patterns: ignore.to_vec(),
+        named_locals: Default::default(),
+        inputs: Default::default(),
+        remote: None,
+    };
+    let source = SourceFile {
+        filename: checked.filename.clone(),
+        data: checked.data.clone(),
+        definition: None,
+    };
+    let request = LowerRequest {
+        dockerfile,
+        escape: parsed.escape,
+        source: &source,
+        options: run.options,
+        context: &context,
+        llb_caps: None,
+        limits: stagecraft_lower::Limits::default(),
+    };
+    let lowered = run
+        .runtime
+        .block_on(stagecraft_lower::lower(request, run.images))?;
+    // Dropping a large graph op by op costs more than the check itself.
+    std::mem::forget(lowered);
+    Ok(())
+}
+
+/// The conversion's options: as a lint request of these build args and
+/// platform, with no target, so every stage.
+fn conversion_options(
+    build_args: &BTreeMap<String, String>,
+    platform: Option<&str>,
+) -> Result<BuildOptions, String> {
+    let mut opts: BTreeMap<String, String> = build_args
+        .iter()
+        .map(|(k, v)| (format!("build-arg:{k}"), v.clone()))
+        .collect();
+    if let Some(p) = platform {
+        opts.insert("platform".to_string(), p.to_string());
+    }
+    let mut options = BuildOptions::from_frontend_opts(&opts, Platform::default())
+        .map_err(|e| format!("error: {e}"))?;
+    options.all_stages = true;
+    Ok(options)
 }
 
 fn parse_build_args(raw: &[String]) -> Result<BTreeMap<String, String>, String> {
@@ -222,10 +334,32 @@ pub fn run(args: LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let options = match conversion_options(&build_args, args.platform.as_deref()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let run = Run {
+        args: &args,
+        build_args: &build_args,
+        platform: &platform,
+        images: &images,
+        options: &options,
+        runtime: &runtime,
+    };
     let mut unreadable = false;
     let mut checked = Vec::new();
     for f in &files {
-        match check_file(f, &args, &build_args, &platform, &images) {
+        match check_file(f, &run) {
             Ok(c) => {
                 unreadable |= c.failure.is_some();
                 checked.push(c);
@@ -238,7 +372,7 @@ pub fn run(args: LintArgs) -> ExitCode {
     }
     let failing = checked
         .iter()
-        .any(|c| !c.findings.is_empty() && (c.error || args.strict));
+        .any(|c| c.build_error.is_some() || (!c.findings.is_empty() && (c.error || args.strict)));
     print(&checked, args.format, args.strict);
     if unreadable {
         ExitCode::from(2)
@@ -272,7 +406,8 @@ fn print(checked: &[Checked], format: Format, strict: bool) {
     let _ = match format {
         Format::Json => {
             let error = checked.iter().enumerate().find_map(|(i, c)| {
-                c.failure.as_ref().map(|(message, span)| BuildError {
+                let failed = c.failure.as_ref().or(c.build_error.as_ref());
+                failed.map(|(message, span)| BuildError {
                     source: i,
                     message,
                     span: *span,
@@ -292,7 +427,7 @@ fn print(checked: &[Checked], format: Format, strict: bool) {
             let mut out = String::new();
             for c in checked {
                 let text = String::from_utf8_lossy(&c.data);
-                if let Some((message, span)) = &c.failure {
+                if let Some((message, span)) = c.failure.as_ref().or(c.build_error.as_ref()) {
                     eprintln!(
                         "{}",
                         Diagnostic::new(&c.filename, *span, message.as_str()).render(&text)

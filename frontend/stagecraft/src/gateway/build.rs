@@ -6,6 +6,8 @@ use stagecraft_proto::env::FrontendEnv;
 use stagecraft_proto::{Bridge, CacheImport, Cap, SolveOptions};
 
 use super::caps_check;
+use stagecraft_lint::Finding;
+
 use super::checks::{self, Checking};
 use super::failure::{Failure, SourceText};
 use super::load;
@@ -67,13 +69,13 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     };
     let decoded = stagecraft_syntax::decode(&dockerfile.data);
     // A lint request answers a file that cannot be checked with its error
-    // as data; a build fails.
-    let cannot_check = |message: &str, span: Option<stagecraft_syntax::Span>| {
+    // as data, beside what was found before it; a build fails.
+    let cannot_check = |message: &str, span: Option<stagecraft_syntax::Span>, found: &[Finding]| {
         if linting {
             Ok(Answer::Metadata(subrequest::lint::lint(
                 &dockerfile.filename,
                 &dockerfile.data,
-                &[],
+                found,
                 Some((message, span)),
             )))
         } else {
@@ -82,16 +84,34 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     };
     let parsed = match stagecraft_syntax::parse_decoded(&decoded) {
         Ok(p) => p,
-        Err(e) => return cannot_check(&e.to_string(), Some(e.span)),
+        Err(e) => return cannot_check(&e.to_string(), Some(e.span), &[]),
+    };
+    // Listing the targets reads only the instructions.
+    if request.subrequest == Some(Subrequest::Targets) {
+        let instructions = stagecraft_instructions::parse_dockerfile(&parsed)
+            .map_err(|e| source.error_at(Some(e.span), &e.kind.to_string()))?;
+        return Ok(Answer::Metadata(subrequest::targets::targets(
+            &instructions,
+            &dockerfile.data,
+        )));
+    }
+    // Anything else reads the check config first, as the reference does.
+    let check_config = match checks::config(&parsed, &request.options, source) {
+        Ok(c) => c,
+        Err(e) if linting => return cannot_check(&e.to_string(), None, &[]),
+        Err(e) => return Err(e),
     };
     let instructions = match stagecraft_instructions::parse_dockerfile(&parsed) {
         Ok(d) => d,
-        Err(e) => return cannot_check(&e.kind.to_string(), Some(e.span)),
-    };
-    let check_config = match checks::config(&parsed, &request.options, source) {
-        Ok(c) => c,
-        Err(e) if linting => return cannot_check(&e.to_string(), None),
-        Err(e) => return Err(e),
+        Err(e) => {
+            // The checks made while reading the instructions before the
+            // failing one have spoken by then: a build shows them too.
+            let found = stagecraft_lint::lint_unparsed(&parsed, &check_config);
+            if matches!(request.subrequest, None | Some(Subrequest::Outline)) {
+                warnings::send(bridge, &dockerfile, checks::warnings(&found)).await;
+            }
+            return cannot_check(&e.kind.to_string(), Some(e.span), &found);
+        }
     };
     let resolver = BridgeResolver::new(bridge.clone());
     let checking = |options| Checking {
@@ -102,39 +122,18 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         resolver: &resolver,
         dockerignore: &exclude_patterns,
     };
-    match &request.subrequest {
-        Some(Subrequest::Targets) => {
-            return Ok(Answer::Metadata(subrequest::targets::targets(
-                &instructions,
-                &dockerfile.data,
-            )));
-        }
-        Some(Subrequest::Outline) => {
-            let findings = checking(&request.options).outline_request().await;
-            warnings::send(bridge, &dockerfile, checks::warnings(&findings)).await;
-            checks::violation(&check_config, &findings)?;
-            return subrequest::outline::outline(
-                &instructions,
-                &dockerfile.data,
-                &request.options,
-                parsed.escape,
-            )
-            .map(Answer::Metadata)
-            .map_err(|m| source.error_at(None, &m));
-        }
-        Some(Subrequest::Lint) => {
-            let findings = checking(&request.options).lint_request().await;
-            // `error=true` makes the findings a build error here too, which
-            // buildx reports whatever `ignorestatus` says.
-            let violation = stagecraft_lint::violation(&findings).filter(|_| check_config.error);
-            return Ok(Answer::Metadata(subrequest::lint::lint(
-                &dockerfile.filename,
-                &dockerfile.data,
-                &findings,
-                violation.as_deref().map(|m| (m, None)),
-            )));
-        }
-        _ => {}
+    if request.subrequest == Some(Subrequest::Outline) {
+        let findings = checking(&request.options).outline_request().await;
+        warnings::send(bridge, &dockerfile, checks::warnings(&findings)).await;
+        checks::violation(&check_config, &findings)?;
+        return subrequest::outline::outline(
+            &instructions,
+            &dockerfile.data,
+            &request.options,
+            parsed.escape,
+        )
+        .map(Answer::Metadata)
+        .map_err(|m| source.error_at(None, &m));
     }
     let named_locals = load::named_locals(bridge, &request).await?;
     let llb_caps = pong
@@ -155,30 +154,54 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             .collect(),
         ..SolveOptions::default()
     };
+    let lower_input = |options| LowerInput {
+        dockerfile: &instructions,
+        escape: parsed.escape,
+        source: &dockerfile,
+        options,
+        session_id: request.session_for(super::request::CONTEXT_LOCAL),
+        exclude_patterns: exclude_patterns.clone(),
+        named_locals: named_locals.clone(),
+        inputs: &inputs,
+        remote: remote.clone(),
+        llb_caps: llb_caps.clone(),
+        limits: stagecraft_lower::Limits {
+            message_bytes: bridge.request_limit(),
+        },
+    };
+    if linting {
+        let findings = checking(&request.options).lint_request().await;
+        // The file is converted as a lint request converts it (every stage
+        // when no target is asked), for its error.
+        let mut options = request
+            .options
+            .for_each_platform()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| request.options.clone());
+        options.all_stages = options.target.is_none();
+        let error = lowering::conversion_error(lower_input(&options), &resolver)
+            .await
+            .or_else(|| {
+                // `error=true` makes the findings a build error too, which
+                // buildx reports whatever `ignorestatus` says.
+                stagecraft_lint::violation(&findings)
+                    .filter(|_| check_config.error)
+                    .map(|m| (m, None))
+            });
+        return Ok(Answer::Metadata(subrequest::lint::lint(
+            &dockerfile.filename,
+            &dockerfile.data,
+            &findings,
+            error.as_ref().map(|(m, span)| (m.as_str(), *span)),
+        )));
+    }
     // One lowering and one Solve per platform, as the reference does: the
     // steps two platforms share (a `FROM --platform=$BUILDPLATFORM` stage)
     // marshal to the same op digests, which BuildKit runs once.
     let mut images = Vec::new();
     for (index, options) in request.options.for_each_platform().iter().enumerate() {
-        let built = lowering::lower(
-            LowerInput {
-                dockerfile: &instructions,
-                escape: parsed.escape,
-                source: &dockerfile,
-                options,
-                session_id: request.session_for(super::request::CONTEXT_LOCAL),
-                exclude_patterns: exclude_patterns.clone(),
-                named_locals: named_locals.clone(),
-                inputs: &inputs,
-                remote: remote.clone(),
-                llb_caps: llb_caps.clone(),
-                limits: stagecraft_lower::Limits {
-                    message_bytes: bridge.request_limit(),
-                },
-            },
-            &resolver,
-        )
-        .await?;
+        let built = lowering::lower(lower_input(options), &resolver).await?;
         caps_check::check(&pong.caps, &built.definition, source)?;
         // Warnings are the same for every platform: the first one speaks.
         // They travel alongside the Solve, not before it: shown the same, a

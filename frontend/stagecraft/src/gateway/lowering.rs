@@ -51,6 +51,47 @@ pub struct BuildWarning {
 }
 
 pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<Built, Failure> {
+    let source = SourceText {
+        filename: &input.source.filename,
+        data: &input.source.data,
+    };
+    let lowered = lower_raw(input, resolver)
+        .await
+        .map_err(|e| source.error_at(e.span, &e.kind.to_string()))?;
+    Ok(Built {
+        definition: stagecraft_llb::marshal(&lowered.state),
+        image_config: lowered.image.to_json(),
+        platform: lowered.platform,
+        epoch: lowered.epoch,
+        warnings: lowered
+            .warnings
+            .into_iter()
+            .map(|w| BuildWarning {
+                short: w.short,
+                detail: w.detail,
+                url: None,
+                span: w.span,
+            })
+            .collect(),
+    })
+}
+
+/// Whether the file converts, as a lint request asks: the conversion's
+/// error as the request reports it, its message and lines.
+pub async fn conversion_error(
+    input: LowerInput<'_>,
+    resolver: &BridgeResolver,
+) -> Option<(String, Option<Span>)> {
+    lower_raw(input, resolver)
+        .await
+        .err()
+        .map(|e| (e.kind.to_string(), e.span))
+}
+
+async fn lower_raw(
+    input: LowerInput<'_>,
+    resolver: &BridgeResolver,
+) -> Result<stagecraft_lower::Lowered, stagecraft_lower::LowerError> {
     let file = SourceFile {
         filename: input.source.filename.clone(),
         data: input.source.data.clone(),
@@ -74,29 +115,5 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
         llb_caps: Some(&input.llb_caps),
         limits: input.limits,
     };
-    let lowered = stagecraft_lower::lower(request, resolver)
-        .await
-        .map_err(|e| {
-            SourceText {
-                filename: &input.source.filename,
-                data: &input.source.data,
-            }
-            .error_at(e.span, &e.kind.to_string())
-        })?;
-    Ok(Built {
-        definition: stagecraft_llb::marshal(&lowered.state),
-        image_config: lowered.image.to_json(),
-        platform: lowered.platform,
-        epoch: lowered.epoch,
-        warnings: lowered
-            .warnings
-            .into_iter()
-            .map(|w| BuildWarning {
-                short: w.short,
-                detail: w.detail,
-                url: None,
-                span: w.span,
-            })
-            .collect(),
-    })
+    stagecraft_lower::lower(request, resolver).await
 }

@@ -28,6 +28,8 @@ async fn send_one(
     vertex: &str,
     warning: BuildWarning,
 ) {
+    // One range per line of the instruction, as the reference locates a
+    // check's finding.
     let ranges = warning
         .span
         .map(|span| {
@@ -35,10 +37,12 @@ async fn send_one(
                 line: i32::try_from(line).unwrap_or(i32::MAX),
                 character: 0,
             };
-            vec![pb::Range {
-                start: Some(pos(span.start)),
-                end: Some(pos(span.end)),
-            }]
+            (span.start..=span.end.max(span.start))
+                .map(|line| pb::Range {
+                    start: Some(pos(line)),
+                    end: Some(pos(line)),
+                })
+                .collect()
         })
         .unwrap_or_default();
     let short = match warning.span {
