@@ -23,7 +23,7 @@ use crate::onbuild::{parse_triggers, stage_triggers};
 use crate::options::BuildOptions;
 use crate::resolve::{ResolvedBase, resolve_bases};
 use crate::steps::StepCounter;
-use crate::{ImageResolver, LowerRequest, LowerWarning, Lowered};
+use crate::{ImageResolver, LowerRequest, LowerWarning, Lowered, SbomTargets};
 
 /// The name TARGETSTAGE reports: the asked target, else the last stage's
 /// name (unnamed: none).
@@ -120,6 +120,7 @@ fn exec_defaults(options: &BuildOptions, caps: Caps<'_>) -> ExecDefaults {
             .filter(|_| caps.supports(Cap::ExecMetaCgroupParent))
             .unwrap_or_default(),
         proxy_env: args::proxy_env(options),
+        linux_resources: options.linux_resources.clone(),
     }
 }
 
@@ -457,10 +458,39 @@ pub(crate) async fn lower(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let state = match &context {
-        Some(context) => target.state.substitute(&whole, context),
-        None => target.state.clone(),
+    let final_state = |st: &State| match &context {
+        Some(context) => st.substitute(&whole, context),
+        None => st.clone(),
     };
+    let state = final_state(&target.state);
+    let sbom = options.sbom.as_ref().map(|_| {
+        let mut targets = SbomTargets {
+            extras: BTreeMap::new(),
+            ignore_cache: target.ignore_cache,
+        };
+        let stage_name = |t: Target| {
+            plan.nodes
+                .get(t.0)
+                .and_then(|n| n.name.clone())
+                .unwrap_or_default()
+        };
+        if sbom_scan(target, &stage_name(plan.target), &global, SBOM_SCAN_CONTEXT) {
+            let used = context.as_ref().unwrap_or(&whole);
+            targets.extras.insert("context".to_string(), used.clone());
+        }
+        for t in &reachable {
+            let Some(d) = done.finals.get(t.0).and_then(Option::as_ref) else {
+                continue;
+            };
+            let name = stage_name(*t);
+            if *t == plan.target || !sbom_scan(d, &name, &global, SBOM_SCAN_STAGE) {
+                continue;
+            }
+            targets.extras.insert(name, final_state(&d.state));
+            targets.ignore_cache |= d.ignore_cache;
+        }
+        targets
+    });
     Ok(Lowered {
         state,
         image: finalize_image(target.image.clone(), options),
@@ -468,5 +498,31 @@ pub(crate) async fn lower(
         warnings,
         unresolved_images,
         epoch,
+        sbom,
     })
+}
+
+/// The build args that show an SBOM scanner more than the image: the build
+/// context, and the stages the target was built from.
+const SBOM_SCAN_CONTEXT: &str = "BUILDKIT_SBOM_SCAN_CONTEXT";
+const SBOM_SCAN_STAGE: &str = "BUILDKIT_SBOM_SCAN_STAGE";
+
+/// Whether `arg` asks to scan stage `d` (`stage`: its `AS` name, empty when
+/// it has none): its global value, then the stage's own ARG (a later
+/// declaration wins). The value is a boolean or a comma-separated list of
+/// stage names.
+fn sbom_scan(d: &DispatchState, stage: &str, global: &EnvList, arg: &str) -> bool {
+    let enabled = |value: &str| match crate::options::parse_bool(arg, value) {
+        Ok(b) => b,
+        Err(_) => value.split(',').any(|s| s == stage),
+    };
+    let mut on = global.get(arg).is_some_and(enabled);
+    for kv in d.build_args.iter() {
+        if let (name, Some(value)) = &**kv
+            && name == arg
+        {
+            on = enabled(value);
+        }
+    }
+    on
 }

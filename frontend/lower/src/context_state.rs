@@ -108,6 +108,7 @@ fn plain(
                     keep_git_dir: None,
                     checksum: "",
                     name: &name,
+                    keep_mtime: true,
                 },
             )
             .map_err(|e| err(format!("git context {url}: {e}")))

@@ -44,7 +44,7 @@ pub use envlist::EnvList;
 pub use error::{LowerError, LowerErrorKind};
 pub use graph::{EdgeKind, GraphEdge, GraphNode, GraphNodeKind, StageGraph, TargetInfo};
 pub use image::{Healthcheck, History, Image, ImageConfig};
-pub use options::{BuildOptions, CacheImport, NoCache, OptionError};
+pub use options::{BuildOptions, CacheImport, LinuxResources, NoCache, OptionError, SbomRequest};
 pub use platform::Platform;
 pub use remote_context::{HTTP_CONTEXT_FILE, RemoteContext, remote_context};
 /// Option types that pass unchanged into the LLB.
@@ -154,6 +154,20 @@ pub struct Lowered {
     pub unresolved_images: Vec<String>,
     /// SOURCE_DATE_EPOCH in seconds, for the exporter (`source.date.epoch`).
     pub epoch: Option<i64>,
+    /// With an SBOM asked for (`attest:sbom`): what the scanner sees
+    /// besides the image.
+    pub sbom: Option<SbomTargets>,
+}
+
+/// The states an SBOM scanner is shown next to the image
+/// (`BUILDKIT_SBOM_SCAN_CONTEXT`, `BUILDKIT_SBOM_SCAN_STAGE`).
+#[derive(Clone, Debug)]
+pub struct SbomTargets {
+    /// `context` → the build context; a stage's name → its final state.
+    pub extras: BTreeMap<String, stagecraft_llb::State>,
+    /// Some stage scanned is built without cache (`no-cache`): the scan
+    /// must not come from cache either.
+    pub ignore_cache: bool,
 }
 
 /// Something a user should hear about that does not stop the build.

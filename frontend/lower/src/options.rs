@@ -49,7 +49,79 @@ pub struct BuildOptions {
     /// lint request without a target checks the whole file, so a stage no
     /// build would reach can still fail it.
     pub all_stages: bool,
+    /// `attest:sbom` (buildx `--sbom`): the frontend runs the scanner, so
+    /// that it can show it the context and stages too.
+    pub sbom: Option<SbomRequest>,
+    /// `memory`, `memswap`, `cpushares`, `cpuperiod`, `cpuquota`,
+    /// `cpusetcpus`, `cpusetmems`: cgroup limits for every RUN.
+    pub linux_resources: Option<LinuxResources>,
 }
+
+/// Resource limits of RUN steps, as the options give them (0 / empty =
+/// unset).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct LinuxResources {
+    pub memory: i64,
+    pub memory_swap: i64,
+    pub cpu_shares: u64,
+    pub cpu_period: u64,
+    pub cpu_quota: i64,
+    pub cpuset_cpus: String,
+    pub cpuset_mems: String,
+}
+
+impl LinuxResources {
+    /// The options set, as `key=value` in the reference's order, for
+    /// messages.
+    pub fn describe(&self) -> String {
+        let mut out = Vec::new();
+        let mut num = |k: &str, v: String, set: bool| {
+            if set {
+                out.push(format!("{k}={v}"));
+            }
+        };
+        num("memory", self.memory.to_string(), self.memory != 0);
+        num(
+            "memswap",
+            self.memory_swap.to_string(),
+            self.memory_swap != 0,
+        );
+        num(
+            "cpushares",
+            self.cpu_shares.to_string(),
+            self.cpu_shares != 0,
+        );
+        num(
+            "cpuperiod",
+            self.cpu_period.to_string(),
+            self.cpu_period != 0,
+        );
+        num("cpuquota", self.cpu_quota.to_string(), self.cpu_quota != 0);
+        num(
+            "cpusetcpus",
+            self.cpuset_cpus.clone(),
+            !self.cpuset_cpus.is_empty(),
+        );
+        num(
+            "cpusetmems",
+            self.cpuset_mems.clone(),
+            !self.cpuset_mems.is_empty(),
+        );
+        out.join(",")
+    }
+}
+
+/// An SBOM attestation asked for: the scanner image and the parameters it
+/// gets as `BUILDKIT_SCAN_<KEY>` variables.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SbomRequest {
+    /// Normalised, e.g. `docker.io/docker/buildkit-syft-scanner:stable-1`.
+    pub generator: String,
+    pub params: BTreeMap<String, String>,
+}
+
+/// The scanner BuildKit's own frontend uses when none is named.
+const DEFAULT_SBOM_GENERATOR: &str = "docker/buildkit-syft-scanner:stable-1";
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum NoCache {
@@ -101,6 +173,18 @@ pub enum OptionError {
     Bool { key: String, value: String },
     #[error("{0}")]
     Removed(&'static str),
+    #[error("failed to parse {kind}: {why}")]
+    Attest { kind: String, why: String },
+    #[error("unknown attestation type {0:?}")]
+    AttestType(String),
+    #[error("invalid {key} value: {value}: {why}")]
+    Resource {
+        key: &'static str,
+        value: String,
+        why: String,
+    },
+    #[error("failed to parse sbom scanner {value}: {why}")]
+    SbomScanner { value: String, why: String },
 }
 
 const BUILD_ARG: &str = "build-arg:";
@@ -212,6 +296,8 @@ impl BuildOptions {
             input_metadata: with_prefix(opts, "input-metadata:"),
             context_shared_keys: with_prefix(opts, "sharedkey:localdir:"),
             all_stages: false,
+            sbom: parse_sbom(opts)?,
+            linux_resources: parse_linux_resources(&get)?,
         })
     }
 
@@ -254,6 +340,147 @@ pub fn parse_bool(key: &str, value: &str) -> Result<bool, OptionError> {
             value: value.to_string(),
         }),
     }
+}
+
+/// The resource options, checked as the reference checks them; `None` when
+/// none is set.
+fn parse_linux_resources<'a>(
+    get: &impl Fn(&str) -> Option<&'a str>,
+) -> Result<Option<LinuxResources>, OptionError> {
+    fn bad(key: &'static str, value: &str, why: impl Into<String>) -> OptionError {
+        OptionError::Resource {
+            key,
+            value: value.to_string(),
+            why: why.into(),
+        }
+    }
+    fn signed(key: &'static str, v: &str) -> Result<i64, OptionError> {
+        v.parse::<i64>()
+            .map_err(|e| bad(key, v, format!("not a number ({e})")))
+    }
+    fn unsigned(key: &'static str, v: &str) -> Result<u64, OptionError> {
+        v.parse::<u64>()
+            .map_err(|e| bad(key, v, format!("not a number ({e})")))
+    }
+    let mut res = LinuxResources::default();
+    if let Some(v) = get("memory") {
+        res.memory = signed("memory", v)?;
+        if res.memory <= 0 {
+            return Err(bad("memory", v, "must be > 0"));
+        }
+    }
+    if let Some(v) = get("memswap") {
+        res.memory_swap = signed("memswap", v)?;
+        if res.memory_swap < -1 || res.memory_swap == 0 {
+            return Err(bad("memswap", v, "must be -1 (unlimited) or > 0"));
+        }
+    }
+    if let Some(v) = get("cpushares") {
+        res.cpu_shares = unsigned("cpushares", v)?;
+        if res.cpu_shares == 0 {
+            return Err(bad("cpushares", v, "must be > 0"));
+        }
+    }
+    if let Some(v) = get("cpuperiod") {
+        res.cpu_period = unsigned("cpuperiod", v)?;
+        if res.cpu_period == 0 {
+            return Err(bad("cpuperiod", v, "must be > 0"));
+        }
+    }
+    if let Some(v) = get("cpuquota") {
+        res.cpu_quota = signed("cpuquota", v)?;
+        if res.cpu_quota <= 0 {
+            return Err(bad("cpuquota", v, "must be > 0"));
+        }
+    }
+    if let Some(v) = get("cpusetcpus") {
+        check_cpuset(v).map_err(|why| bad("cpusetcpus", v, why))?;
+        res.cpuset_cpus = v.to_string();
+    }
+    if let Some(v) = get("cpusetmems") {
+        check_cpuset(v).map_err(|why| bad("cpusetmems", v, why))?;
+        res.cpuset_mems = v.to_string();
+    }
+    Ok((res != LinuxResources::default()).then_some(res))
+}
+
+/// The largest CPU or memory node index a cpuset may name (BuildKit's
+/// bound, so a value like `0-999999999` is refused rather than expanded).
+const MAX_CPU: u64 = 8192;
+
+/// A cpuset list such as `0-3,5,7-9`.
+fn check_cpuset(value: &str) -> Result<(), String> {
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            None => {
+                let n: u64 = part
+                    .parse()
+                    .map_err(|_| format!("invalid cpuset element {part:?}"))?;
+                if n > MAX_CPU {
+                    return Err(format!("cpuset element {part:?} exceeds maximum {MAX_CPU}"));
+                }
+            }
+            Some((lo, hi)) => {
+                let hi = match (lo.trim().parse::<u64>(), hi.trim().parse::<u64>()) {
+                    (Ok(lo), Ok(hi)) if lo <= hi => hi,
+                    _ => return Err(format!("invalid cpuset range {part:?}")),
+                };
+                if hi > MAX_CPU {
+                    return Err(format!("cpuset range {part:?} exceeds maximum {MAX_CPU}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The attestations asked for (`attest:<kind>`, or the build arg
+/// `BUILDKIT_ATTEST_<KIND>`), checked as the reference checks them; only the
+/// SBOM one concerns the frontend (the daemon adds provenance itself).
+fn parse_sbom(opts: &BTreeMap<String, String>) -> Result<Option<SbomRequest>, OptionError> {
+    let mut kinds: BTreeMap<String, &str> = BTreeMap::new();
+    for (key, value) in opts {
+        let kind = key
+            .strip_prefix("attest:")
+            .or_else(|| key.strip_prefix("build-arg:BUILDKIT_ATTEST_"));
+        if let Some(kind) = kind {
+            kinds.insert(kind.to_ascii_lowercase(), value);
+        }
+    }
+    let mut sbom = None;
+    for (kind, value) in kinds {
+        if kind != "sbom" && kind != "provenance" {
+            return Err(OptionError::AttestType(kind));
+        }
+        let mut attrs = BTreeMap::new();
+        if !value.is_empty() {
+            let fields = csv_fields(value).map_err(|why| OptionError::Attest {
+                kind: kind.clone(),
+                why,
+            })?;
+            for field in fields {
+                let (k, v) = field.split_once('=').unwrap_or((field.as_str(), ""));
+                attrs.insert(k.to_string(), v.to_string());
+            }
+        }
+        if kind == "sbom" {
+            let generator = attrs
+                .remove("generator")
+                .unwrap_or_else(|| DEFAULT_SBOM_GENERATOR.to_string());
+            let normalized =
+                stagecraft_instructions::reference::normalize(&generator).map_err(|why| {
+                    OptionError::SbomScanner {
+                        value: generator.clone(),
+                        why,
+                    }
+                })?;
+            sbom = Some(SbomRequest {
+                generator: normalized,
+                params: attrs,
+            });
+        }
+    }
+    Ok(sbom)
 }
 
 fn csv_fields(value: &str) -> Result<Vec<String>, String> {
@@ -517,5 +744,74 @@ mod tests {
         ])
         .unwrap();
         assert!(!both.multi_platform);
+    }
+
+    #[test]
+    fn sbom_requests_name_a_normalised_scanner_and_its_parameters() {
+        let o = parse(&[("attest:sbom", "generator=scanner:1,MARK=x")]).unwrap();
+        let sbom = o.sbom.unwrap();
+        assert_eq!(sbom.generator, "docker.io/library/scanner:1");
+        assert_eq!(sbom.params, opts(&[("MARK", "x")]));
+        // Without a generator, BuildKit's default scanner; the build-arg
+        // form counts too; provenance alone asks nothing of the frontend.
+        let o = parse(&[("build-arg:BUILDKIT_ATTEST_SBOM", "")]).unwrap();
+        assert_eq!(
+            o.sbom.unwrap().generator,
+            "docker.io/docker/buildkit-syft-scanner:stable-1"
+        );
+        assert!(
+            parse(&[("attest:provenance", "mode=min")])
+                .unwrap()
+                .sbom
+                .is_none()
+        );
+        assert!(matches!(
+            parse(&[("attest:nope", "")]),
+            Err(OptionError::AttestType(t)) if t == "nope"
+        ));
+        assert!(matches!(
+            parse(&[("attest:sbom", "generator=Bad:Name")]),
+            Err(OptionError::SbomScanner { .. })
+        ));
+    }
+
+    #[test]
+    fn resource_options_are_checked_as_the_reference_checks_them() {
+        let o = parse(&[
+            ("memory", "1073741824"),
+            ("memswap", "-1"),
+            ("cpushares", "512"),
+            ("cpuperiod", "100000"),
+            ("cpuquota", "50000"),
+            ("cpusetcpus", "0-1,3"),
+            ("cpusetmems", "0"),
+        ])
+        .unwrap();
+        let r = o.linux_resources.unwrap();
+        assert_eq!(r.memory, 1 << 30);
+        assert_eq!(r.memory_swap, -1);
+        assert_eq!(r.cpuset_cpus, "0-1,3");
+        assert_eq!(
+            r.describe(),
+            "memory=1073741824,memswap=-1,cpushares=512,cpuperiod=100000,cpuquota=50000,cpusetcpus=0-1,3,cpusetmems=0"
+        );
+        assert!(parse(&[]).unwrap().linux_resources.is_none());
+        for (key, value, why) in [
+            ("memory", "0", "must be > 0"),
+            ("memory", "lots", "not a number"),
+            ("memswap", "-2", "must be -1 (unlimited) or > 0"),
+            ("cpushares", "0", "must be > 0"),
+            ("cpuquota", "-5", "must be > 0"),
+            ("cpusetcpus", "3-1", "invalid cpuset range"),
+            ("cpusetmems", "0-9000", "exceeds maximum 8192"),
+            ("cpusetcpus", "x", "invalid cpuset element"),
+        ] {
+            let err = parse(&[(key, value)]).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("invalid {key} value: {value}")),
+                "{err}"
+            );
+            assert!(err.contains(why), "{err}");
+        }
     }
 }

@@ -42,6 +42,7 @@ pub fn remote_context(
                 keep_git_dir: None,
                 checksum: "",
                 name: &name,
+                keep_mtime: true,
             },
         )?;
         return Ok(Some(RemoteContext::Git(state)));
@@ -89,5 +90,33 @@ mod tests {
         assert!(src.contains(r#""http.filename":"context""#), "{src}");
         assert!(remote_context(".", None).unwrap().is_none());
         assert!(remote_context("https://example.com/a.git?nope=1", None).is_err());
+    }
+
+    #[test]
+    fn git_query_options_mtime_and_fetch_by_commit_reach_the_source() {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let url =
+            format!("https://example.com/app.git?checksum={commit}&mtime=commit&fetch-by-commit");
+        let Some(RemoteContext::Git(git)) = remote_context(&url, None).unwrap() else {
+            panic!("a git context")
+        };
+        let op = source(&git);
+        assert_eq!(op["attrs"]["git.mtime"], "commit", "{op}");
+        assert_eq!(op["attrs"]["git.fetchbycommit"], "true", "{op}");
+        assert_eq!(op["attrs"]["git.checksum"], commit, "{op}");
+        // The default policy written out is still passed on, as the
+        // reference does; `fetch-by-commit=false` is no attribute at all.
+        let url = "https://example.com/app.git?mtime=checkout&fetch-by-commit=false";
+        let Some(RemoteContext::Git(git)) = remote_context(url, None).unwrap() else {
+            panic!("a git context")
+        };
+        let op = source(&git);
+        assert_eq!(op["attrs"]["git.mtime"], "checkout", "{op}");
+        assert!(op["attrs"].get("git.fetchbycommit").is_none(), "{op}");
+        let err = remote_context("https://example.com/a.git?mtime=now", None).unwrap_err();
+        assert!(err.contains("invalid mtime value"), "{err}");
+        let err =
+            remote_context("https://example.com/a.git?fetch-by-commit=maybe", None).unwrap_err();
+        assert!(err.contains("fetch-by-commit"), "{err}");
     }
 }

@@ -318,8 +318,8 @@ caps! {
     SourcePolicySession Llb "source.policy.session" (0, 26) listed, "session source policies";
     SourceHttpSignatureVerify Llb "source.http.signatureverify" (0, 28) listed, "HTTP signature verification";
     SourceImageBlob Llb "source.imageblob" (0, 28) listed, "image blob sources";
-    SourceGitMTime Llb "source.git.mtime" (0, 29) listed, "Git commit mtimes";
-    SourceGitFetchByCommit Llb "source.git.fetchbycommit" (0, 30) listed, "fetching Git commits by hash";
+    SourceGitMTime Llb "source.git.mtime" (0, 29) listed, "the Git URL option mtime";
+    SourceGitFetchByCommit Llb "source.git.fetchbycommit" (0, 30) listed, "the Git URL option fetch-by-commit";
     SourceGitBundle Llb "source.git.bundle" (0, 30) listed, "Git bundles";
     SourceGitCheckoutBundle Llb "source.git.checkoutbundle" (0, 30) listed, "Git checkout bundles";
     ExecMetaNetworkProxy Llb "exec.meta.network.proxy" (0, 31) listed, "network proxy in RUN";

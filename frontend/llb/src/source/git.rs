@@ -26,6 +26,10 @@ pub struct GitSource {
     pub known_ssh_hosts: Option<String>,
     pub mount_ssh_sock: Option<String>,
     pub skip_submodules: bool,
+    /// `checkout` or `commit`: which time the files get.
+    pub mtime: Option<String>,
+    /// Trust `checksum` as the commit and fetch it directly.
+    pub fetch_by_commit: bool,
 }
 
 impl GitSource {
@@ -94,6 +98,16 @@ impl State {
                 "git.skipsubmodules",
                 "true",
                 Some(Cap::SourceGitSkipSubmodules),
+            );
+        }
+        if let Some(m) = src.mtime.as_deref().filter(|s| !s.is_empty()) {
+            set("git.mtime", m, Some(Cap::SourceGitMTime));
+        }
+        if src.fetch_by_commit {
+            set(
+                "git.fetchbycommit",
+                "true",
+                Some(Cap::SourceGitFetchByCommit),
             );
         }
         if src.subdir.as_deref().is_some_and(|s| !s.is_empty()) {

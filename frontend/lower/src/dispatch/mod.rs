@@ -231,6 +231,9 @@ pub(crate) struct ExecDefaults {
     /// Empty unless set and `exec.meta.cgroup.parent` is supported.
     pub(crate) cgroup_parent: String,
     pub(crate) proxy_env: Option<ProxyEnv>,
+    /// `memory=`, `cpu*=`, `cpuset*=` options, checked against the daemon
+    /// at each RUN.
+    pub(crate) linux_resources: Option<crate::options::LinuxResources>,
 }
 
 /// The daemon's LLB caps; `None` means "assume everything".

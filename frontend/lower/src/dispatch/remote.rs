@@ -24,10 +24,6 @@ pub enum GitRefError {
     InvalidBool { key: &'static str, value: String },
     #[error("invalid mtime value: {0:?} (must be \"checkout\" or \"commit\")")]
     InvalidMtime(String),
-    #[error(
-        "git source option {0:?} needs BuildKit features this frontend does not emit yet; use the fragment form (#ref:subdir)"
-    )]
-    Unsupported(&'static str),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +48,12 @@ pub(crate) struct GitRef {
     pub checksum: String,
     pub keep_git_dir: Option<bool>,
     pub submodules: Option<bool>,
+    /// `mtime=checkout|commit`: whose time the checked-out files get. Only
+    /// build contexts pass it on; ADD reads and checks it, then drops it, as
+    /// the reference does.
+    pub mtime: Option<String>,
+    /// `fetch-by-commit`: the checksum is the commit to fetch.
+    pub fetch_by_commit: bool,
 }
 
 /// A URL split the way Go's `net/url` splits it, without decoding more than
@@ -312,16 +314,9 @@ fn apply_query(git: &mut GitRef, query: &[(String, String)]) -> Result<(), GitRe
                 if !matches!(value.as_str(), "checkout" | "commit") {
                     return Err(GitRefError::InvalidMtime(value));
                 }
-                // The default policy needs no attribute; the other one does.
-                if value == "commit" {
-                    return Err(GitRefError::Unsupported("mtime=commit"));
-                }
+                git.mtime = Some(value);
             }
-            "fetch-by-commit" => {
-                if parse_flag("fetch-by-commit", &values)? {
-                    return Err(GitRefError::Unsupported("fetch-by-commit"));
-                }
-            }
+            "fetch-by-commit" => git.fetch_by_commit = parse_flag("fetch-by-commit", &values)?,
             other => return Err(GitRefError::UnexpectedQuery(other.to_string())),
         }
     }

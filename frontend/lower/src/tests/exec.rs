@@ -76,3 +76,33 @@ fn default_path_cap_is_declared_only_when_the_daemon_has_it() {
     assert!(!caps.contains("exec.meta.setsdefaultpath"), "{caps:?}");
     assert!(caps.contains("exec.meta.base"));
 }
+
+#[test]
+fn resource_limits_fail_at_the_first_run_naming_options_and_line() {
+    let text = "FROM busybox\nCOPY a /a\nRUN true\n";
+    let o = crate::BuildOptions {
+        linux_resources: Some(crate::LinuxResources {
+            memory: 1 << 20,
+            cpuset_cpus: "0".into(),
+            ..Default::default()
+        }),
+        ..options()
+    };
+    let err = lower_with(text, &o, &FakeResolver::new()).unwrap_err();
+    let msg = err.kind.to_string();
+    assert!(msg.contains("memory=1048576,cpusetcpus=0"), "{msg}");
+    assert!(msg.contains("not supported by Stagecraft yet"), "{msg}");
+    assert_eq!(err.span.map(|s| s.start), Some(3), "the RUN line");
+    // A daemon without the capability: the version that has it.
+    let old: BTreeSet<String> = ["exec.meta.base", "exec.mount.bind", "source.image"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let err = lower_caps(text, &o, &FakeResolver::new(), Some(&old)).unwrap_err();
+    let msg = err.kind.to_string();
+    assert!(msg.contains("RUN with the options memory=1048576"), "{msg}");
+    assert!(msg.contains("v0.31"), "{msg}");
+    // Without RUN nothing needs the limits.
+    let o2 = o.clone();
+    assert!(lower_with("FROM busybox\nCOPY a /a\n", &o2, &FakeResolver::new()).is_ok());
+}

@@ -15,6 +15,7 @@ use super::lowering::{self, LowerInput};
 use super::request::{Request, Subrequest};
 use super::resolver::BridgeResolver;
 use super::result::{self, ImageResult, PlatformImage};
+use super::sbom::{SbomAttestation, Scanner};
 use super::{subrequest, warnings};
 
 /// What to hand to `Return` when all went well.
@@ -196,6 +197,10 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             error.as_ref().map(|(m, span)| (m.as_str(), *span)),
         )));
     }
+    let scanner = match &request.options.sbom {
+        Some(sbom) => Some(sbom_scanner(&pong.caps, &resolver, &request.options, sbom).await?),
+        None => None,
+    };
     // One lowering and one Solve per platform, as the reference does: the
     // steps two platforms share (a `FROM --platform=$BUILDPLATFORM` stage)
     // marshal to the same op digests, which BuildKit runs once.
@@ -228,15 +233,63 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         }
         let ((), solved) = futures::join!(warned, bridge.solve(built.definition, &solve_options));
         let reference = solved.map_err(Failure::Solve)?;
+        let sbom = match (&scanner, &built.sbom) {
+            (Some(scanner), Some(targets)) => {
+                let scan = scanner
+                    .scan(
+                        &built.platform.id(),
+                        &built.state,
+                        targets,
+                        pong.caps.supports_llb(Cap::ExecMetaSetsDefaultPath.id()),
+                    )
+                    .map_err(|m| source.error_at(None, &m))?;
+                let definition = stagecraft_llb::marshal(&scan);
+                caps_check::check(&pong.caps, &definition, source)?;
+                let scanned = bridge
+                    .solve(definition, &SolveOptions::default())
+                    .await
+                    .map_err(Failure::Solve)?;
+                Some(SbomAttestation { reference: scanned })
+            }
+            _ => None,
+        };
         images.push(PlatformImage {
             reference,
             image_config: built.image_config,
             platform: built.platform,
             epoch: built.epoch,
+            sbom,
         });
     }
     Ok(Answer::Image(result::image_result(
         images,
         request.options.multi_platform,
     )))
+}
+
+/// The SBOM scanner of `attest:sbom`, looked up for the build platform.
+/// Attestations on a result need BuildKit v0.11: an older daemon would drop
+/// the SBOM without a word.
+async fn sbom_scanner(
+    caps: &stagecraft_proto::Caps,
+    resolver: &BridgeResolver,
+    options: &stagecraft_lower::BuildOptions,
+    sbom: &stagecraft_lower::SbomRequest,
+) -> Result<Scanner, Failure> {
+    let cap = Cap::ReferenceAttestations;
+    if !caps.supports_gateway(cap.id()) {
+        return Err(Failure::Unsupported(format!(
+            "SBOM attestations (attest:sbom, buildx --sbom) need BuildKit {} or newer: this daemon lacks the gateway capability {}",
+            cap.since(),
+            cap.id()
+        )));
+    }
+    Scanner::resolve(
+        resolver,
+        sbom,
+        &options.build_platform,
+        options.image_resolve_mode,
+    )
+    .await
+    .map_err(Failure::Option)
 }

@@ -35,6 +35,10 @@ pub struct LowerInput<'a> {
 pub struct Built {
     /// Marshalled, with the Dockerfile as source map.
     pub definition: pb::Definition,
+    /// The same graph unmarshalled, for an SBOM scan to mount.
+    pub state: stagecraft_llb::State,
+    /// What an SBOM scanner sees besides the image, when one was asked for.
+    pub sbom: Option<stagecraft_lower::SbomTargets>,
     pub image_config: Vec<u8>,
     pub platform: Platform,
     /// SOURCE_DATE_EPOCH, when the build sets one.
@@ -60,6 +64,8 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
         .map_err(|e| source.error_at(e.span, &e.kind.to_string()))?;
     Ok(Built {
         definition: stagecraft_llb::marshal(&lowered.state),
+        state: lowered.state,
+        sbom: lowered.sbom,
         image_config: lowered.image.to_json(),
         platform: lowered.platform,
         epoch: lowered.epoch,

@@ -14,6 +14,7 @@ mod remote;
 mod request;
 mod resolver;
 mod result;
+mod sbom;
 mod subrequest;
 mod trace;
 mod warnings;
@@ -94,11 +95,17 @@ async fn deliver(bridge: &Bridge, outcome: Result<Answer, Failure>) -> ExitCode 
         Ok(Answer::Image(ImageResult {
             refs: Refs::Single(reference),
             metadata,
-        })) => (bridge.return_result(&reference, metadata).await, true),
+            sbom,
+        })) if sbom.is_empty() => (bridge.return_result(&reference, metadata).await, true),
         Ok(Answer::Image(ImageResult {
             refs: Refs::ByPlatform(refs),
             metadata,
-        })) => (bridge.return_refs(&refs, metadata).await, true),
+            sbom,
+        })) if sbom.is_empty() => (bridge.return_refs(&refs, metadata).await, true),
+        Ok(Answer::Image(image)) => (
+            bridge.return_full_result(with_attestations(image)).await,
+            true,
+        ),
         Ok(Answer::Metadata(metadata)) => (
             bridge
                 .return_full_result(gw::Result {
@@ -130,6 +137,37 @@ async fn deliver(bridge: &Bridge, outcome: Result<Answer, Failure>) -> ExitCode 
             eprintln!("stagecraft: could not deliver the result to BuildKit: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// An image result with attestations (SBOMs keyed by platform ID, whether
+/// the result is one ref or a map), as `Return` carries it.
+fn with_attestations(image: ImageResult) -> gw::Result {
+    let as_ref = |id: &stagecraft_proto::RefId| gw::Ref {
+        id: id.0.clone(),
+        def: None,
+    };
+    let result = match &image.refs {
+        Refs::Single(reference) => gw::result::Result::Ref(as_ref(reference)),
+        Refs::ByPlatform(refs) => gw::result::Result::Refs(gw::RefMap {
+            refs: refs.iter().map(|(k, r)| (k.clone(), as_ref(r))).collect(),
+        }),
+    };
+    gw::Result {
+        metadata: image.metadata.into_iter().collect(),
+        attestations: image
+            .sbom
+            .iter()
+            .map(|(platform, attestation)| {
+                (
+                    platform.clone(),
+                    gw::Attestations {
+                        attestation: vec![sbom::to_pb(attestation)],
+                    },
+                )
+            })
+            .collect(),
+        result: Some(result),
     }
 }
 

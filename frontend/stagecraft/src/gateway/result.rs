@@ -25,6 +25,7 @@ pub struct PlatformImage {
     pub image_config: Vec<u8>,
     pub platform: Platform,
     pub epoch: Option<i64>,
+    pub sbom: Option<super::sbom::SbomAttestation>,
 }
 
 /// What `Return` carries.
@@ -35,11 +36,13 @@ pub enum Refs {
     ByPlatform(BTreeMap<String, RefId>),
 }
 
-/// The whole result: refs and metadata.
+/// The whole result: refs, metadata and attestations.
 #[derive(Debug)]
 pub struct ImageResult {
     pub refs: Refs,
     pub metadata: BTreeMap<String, Vec<u8>>,
+    /// Platform ID → that image's SBOM (`attest:sbom`).
+    pub sbom: BTreeMap<String, super::sbom::SbomAttestation>,
 }
 
 /// Shapes the images of a build: with `multi_platform` a map keyed by
@@ -60,8 +63,12 @@ pub fn image_result(images: Vec<PlatformImage>, multi_platform: bool) -> ImageRe
     };
     let mut by_platform = BTreeMap::new();
     let mut single = None;
+    let mut sbom = BTreeMap::new();
     for image in images {
         let id = image.platform.id();
+        if let Some(attestation) = image.sbom {
+            sbom.insert(id.clone(), attestation);
+        }
         metadata.insert(key(IMAGE_CONFIG_KEY, &id), image.image_config);
         if let Some(epoch) = image.epoch {
             metadata.insert(key(EPOCH_KEY, &id), epoch.to_string().into_bytes());
@@ -76,7 +83,11 @@ pub fn image_result(images: Vec<PlatformImage>, multi_platform: bool) -> ImageRe
         Some(reference) if !multi_platform => Refs::Single(reference),
         _ => Refs::ByPlatform(by_platform),
     };
-    ImageResult { refs, metadata }
+    ImageResult {
+        refs,
+        metadata,
+        sbom,
+    }
 }
 
 /// `{"Platforms":[{"ID":"linux/amd64","Platform":{…}}]}` (Go field names).
@@ -111,6 +122,7 @@ mod tests {
             image_config: format!("{{\"p\":\"{platform}\"}}").into_bytes(),
             platform: Platform::parse(platform).unwrap(),
             epoch,
+            sbom: None,
         }
     }
 

@@ -88,6 +88,7 @@ impl RemoteSources for AddSources<'_> {
                     keep_git_dir: self.keep_git_dir,
                     checksum: self.checksum,
                     name,
+                    keep_mtime: false,
                 };
                 Ok(RemoteCopy {
                     state: git_state(git, spec)?,
@@ -117,6 +118,9 @@ pub(crate) struct GitSourceSpec<'a> {
     pub(crate) checksum: &'a str,
     /// Progress name of the instruction (the source shows under it).
     pub(crate) name: &'a str,
+    /// Whether the URL's `mtime=` reaches the source: build contexts pass it
+    /// on, ADD drops it (the reference's ADD never reads it).
+    pub(crate) keep_mtime: bool,
 }
 
 /// Secrets the daemon reads git HTTP credentials from, as the Go client
@@ -155,6 +159,8 @@ pub(crate) fn git_state(git: GitRef, spec: GitSourceSpec<'_>) -> Result<State, S
         known_ssh_hosts: None,
         mount_ssh_sock: git.ssh.then(|| "default".to_string()),
         skip_submodules: git.submodules == Some(false),
+        mtime: git.mtime.filter(|_| spec.keep_mtime),
+        fetch_by_commit: git.fetch_by_commit,
     };
     State::git(source)
         .map(|st| st.with_meta(OpMeta::named(spec.name)))
@@ -192,6 +198,7 @@ mod tests {
             keep_git_dir: keep,
             checksum,
             name: "n",
+            keep_mtime: false,
         };
         let g = git("https://h/r.git?keep-git-dir=false");
         assert!(git_state(g.clone(), spec(Some(true), "")).is_err());
@@ -209,5 +216,20 @@ mod tests {
         assert_eq!(ops[0]["attrs"]["git.fullurl"], "https://h/r.git");
         assert_eq!(ops[0]["attrs"]["git.authtokensecret"], "GIT_AUTH_TOKEN");
         assert_eq!(ops[0]["name"], "n");
+    }
+
+    #[test]
+    fn add_keeps_fetch_by_commit_and_drops_mtime() {
+        let spec = GitSourceSpec {
+            keep_git_dir: None,
+            checksum: "",
+            name: "n",
+            keep_mtime: false,
+        };
+        let g = git("https://h/r.git?ref=v1&mtime=commit&fetch-by-commit=true");
+        let dump = stagecraft_llb::dump_json(&git_state(g, spec).unwrap().marshal());
+        let ops: Vec<serde_json::Value> = serde_json::from_str(&dump).unwrap();
+        assert_eq!(ops[0]["attrs"]["git.fetchbycommit"], "true");
+        assert!(ops[0]["attrs"].get("git.mtime").is_none(), "{}", ops[0]);
     }
 }
