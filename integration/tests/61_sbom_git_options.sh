@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# SBOM attestations with the scan arguments, and the Git URL options
-# `mtime` and `fetch-by-commit` (issue 8 item 5), on buildkitd through buildx.
+# SBOM attestations with the scan arguments, the Git URL options `mtime`
+# and `fetch-by-commit` (issue 8 item 5), and `oci-layout://` named contexts
+# (item 3), on buildkitd through buildx.
 #
 # The scanner is a small image built here and pushed to the loopback
 # registry: a shell script that writes one in-toto statement listing what it
@@ -91,6 +92,29 @@ if check "a multi-platform build with --sbom pushes" \
     index="$(curl -fsS -H "Accept: $accept" "http://$registry/v2/stagecraft-tests/sbom/manifests/$tag")"
     refs="$(jq -r '[.manifests[] | select(.annotations["vnd.docker.reference.type"] == "attestation-manifest")] | length' <<<"$index")"
     assert_eq "the index holds an attestation manifest per platform" 2 "$refs"
+fi
+
+# ---------------------------------------------------------------- OCI layout
+# An image exported as an OCI layout directory, then named as a context:
+# buildx serves the layout from the session, the frontend reads it there.
+base_ctx="$(test_tmpdir)"
+printf 'FROM busybox\nRUN echo "from the layout" >/layout.txt\nENV FROM_LAYOUT=yes\nWORKDIR /in-layout\n' >"$base_ctx/Dockerfile"
+layout="$(test_tmpdir)/layout"
+if check "an image is exported as an OCI layout" buildx -o "type=oci,dest=$layout,tar=false" "$base_ctx"; then
+    digest="$(jq -r '.manifests[0].digest' "$layout/index.json")"
+    oci_ctx="$(test_tmpdir)"
+    # shellcheck disable=SC2016 # expanded by RUN's shell
+    printf '# syntax=%s\nFROM base\nRUN cat /layout.txt >out.txt && echo "$FROM_LAYOUT" >>out.txt && pwd >>out.txt\n' \
+        "$FRONTEND_IMAGE" >"$oci_ctx/Dockerfile"
+    out="$(test_tmpdir)"
+    log="$(buildx --build-context "base=oci-layout://$layout@$digest" -o "type=local,dest=$out" "$oci_ctx" 2>&1)"
+    if check "an oci-layout:// named context replaces an image" test -f "$out/in-layout/out.txt"; then
+        assert_eq "the layout's files, ENV and WORKDIR" \
+            "$(printf 'from the layout\nyes\n/in-layout')" "$(cat "$out/in-layout/out.txt")"
+        assert_contains "the context's step is named after it" "$log" "[context base] OCI load from client"
+    else
+        printf '%s\n' "$log" | tail -30
+    fi
 fi
 
 # ------------------------------------------------ Git URL mtime, fetch-by-commit

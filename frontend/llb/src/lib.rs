@@ -57,7 +57,8 @@ pub use marshal::{digest_of, marshal};
 pub use metadata::{OpMeta, ProgressGroup};
 pub use mount::{BindMode, CacheSharing, Mount, MountKind, SecretMount, SshMount};
 pub use source::{
-    GitSource, HttpSource, ImageSource, LocalDiffer, LocalSession, LocalSource, ResolveMode,
+    GitSource, HttpSource, ImageSource, LocalDiffer, LocalSession, LocalSource, OciLayoutSource,
+    ResolveMode,
 };
 pub use sourcemap::{SourceLocation, SourceMap, TextPos, TextRange};
 pub use state::{Output, State};

@@ -116,10 +116,7 @@ fn plain(
         ContextSource::Input(name) => Err(err(format!(
             "named context {key}: input:{name} is read with its metadata"
         ))),
-        ContextSource::OciLayout(reference) => Err(err(format!(
-            "named context {key}: oci-layout://{reference} contexts are not supported by Stagecraft yet"
-        ))),
-        ContextSource::Image(_) => Err(err(format!(
+        ContextSource::OciLayout(_) | ContextSource::Image(_) => Err(err(format!(
             "named context {key}: an image context is resolved, not built here"
         ))),
     }

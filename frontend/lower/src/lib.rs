@@ -118,6 +118,32 @@ pub trait ImageResolver: Sync {
         mode: ResolveMode,
         log_name: &str,
     ) -> impl std::future::Future<Output = Result<ResolvedImage, ResolveError>> + Send;
+
+    /// An image in an OCI layout the client holds (`oci-layout://` named
+    /// contexts), looked up in `store` of the build session. Only a
+    /// gateway resolver reaches the client's stores.
+    fn resolve_oci(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        store: &OciStore,
+        log_name: &str,
+    ) -> impl std::future::Future<Output = Result<ResolvedImage, ResolveError>> + Send {
+        let message = format!(
+            "cannot read {reference} ({}, {log_name}): OCI layouts are read from a client's BuildKit session",
+            platform.id()
+        );
+        let _ = store;
+        async move { Err(ResolveError { message }) }
+    }
+}
+
+/// Where an OCI layout image is: the session that holds the store and the
+/// store's ID in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OciStore {
+    pub session_id: String,
+    pub store_id: String,
 }
 
 /// What a resolver found.

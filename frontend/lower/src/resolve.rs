@@ -83,6 +83,12 @@ pub(crate) async fn resolve_bases(
                 context: nc,
                 whole_stage,
             } => match &nc.source {
+                ContextSource::OciLayout(spec) => {
+                    let base =
+                        oci_context(spec, &nc.key, platform, context, resolver, Some(node.span))
+                            .await?;
+                    done.insert(t, base);
+                }
                 ContextSource::Image(given) => {
                     let normalized = reference::normalize(given).map_err(|why| {
                         LowerError::at(
@@ -277,6 +283,84 @@ fn to_base(
         image,
         platform,
         from_ref: Some(pinned),
+        unresolved,
+        state_has_platform: true,
+    })
+}
+
+/// An `oci-layout://<store>@<digest>` named context: the image is looked up
+/// in the client's store and labelled with the context's name, pinned to the
+/// digest; its config applies as for any base image.
+async fn oci_context(
+    spec: &str,
+    key: &str,
+    platform: Platform,
+    context: &ContextConfig,
+    resolver: &impl ImageResolver,
+    span: Option<stagecraft_syntax::Span>,
+) -> Result<ResolvedBase, LowerError> {
+    let fail = |message: String| LowerError::new(LowerErrorKind::NamedContext { message }, span);
+    let (name, digest) = spec
+        .split_once('@')
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| fail(format!("oci-layout reference {spec:?} has no digest")))?;
+    // The store is the reference's name; a tag only labels it.
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let store_id = match name[last_slash..].rfind(':') {
+        Some(i) => &name[..last_slash + i],
+        None => name,
+    };
+    if store_id.is_empty() {
+        return Err(fail(format!("oci-layout reference {spec:?} has no name")));
+    }
+    crate::dispatch::remote::validate_digest(digest).map_err(|why| {
+        fail(format!(
+            "could not parse oci-layout reference {spec:?}: {why}"
+        ))
+    })?;
+    // What progress shows and the source is called: the context's own name
+    // (the key without its platform), pinned.
+    let context_name = key.split("::").next().unwrap_or(key);
+    let labelled = reference::normalize(&format!("{context_name}@{digest}")).map_err(|why| {
+        fail(format!(
+            "could not parse oci-layout reference {context_name:?}: {why}"
+        ))
+    })?;
+    let session_id = context.session_id.clone().unwrap_or_default();
+    let store = crate::OciStore {
+        session_id: session_id.clone(),
+        store_id: store_id.to_string(),
+    };
+    let log_name = format!("[context {key}] load metadata for {labelled}");
+    let reply = resolver
+        .resolve_oci(&labelled, &platform, &store, &log_name)
+        .await
+        .map_err(|e| {
+            LowerError::new(
+                LowerErrorKind::Resolve {
+                    reference: spec.to_string(),
+                    message: e.message,
+                },
+                span,
+            )
+        })?;
+    let (image, unresolved) = base_config(&reply, &labelled, &platform, span)?;
+    let src = stagecraft_llb::OciLayoutSource {
+        reference: labelled,
+        session_id,
+        store_id: store.store_id,
+        platform: Some(platform.to_pb()),
+    };
+    let state = State::oci_layout(src)
+        .map_err(|e| LowerError::new(LowerErrorKind::Llb(e), span))?
+        .with_meta(OpMeta::named(format!(
+            "[context {key}] OCI load from client"
+        )));
+    Ok(ResolvedBase {
+        state,
+        image,
+        platform,
+        from_ref: None,
         unresolved,
         state_has_platform: true,
     })

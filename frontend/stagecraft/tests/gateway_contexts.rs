@@ -202,3 +202,49 @@ fn an_http_dockerfile_is_the_dockerfile() {
     );
     returned_result(&outcome);
 }
+
+const OCI_DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+#[test]
+fn oci_layout_contexts_are_read_from_the_clients_store() {
+    let labelled = format!("docker.io/library/base@{OCI_DIGEST}");
+    let outcome = run_ok(
+        FakeConfig::modern()
+            .with_local_file("dockerfile", "Dockerfile", "FROM base\nRUN true\n")
+            .with_image(&labelled, OCI_DIGEST, BUSYBOX_CONFIG)
+            .with_opt(
+                "context:base",
+                &format!("oci-layout://layout-one@{OCI_DIGEST}"),
+            ),
+    );
+    let asked = &outcome.recorded.resolved_images[0];
+    assert_eq!(asked.r#ref, labelled);
+    assert_eq!(asked.resolver_type, 1, "BuildKit's OCI layout resolver");
+    assert_eq!(asked.store_id, "layout-one");
+    assert_eq!(asked.session_id, "fake-session");
+    assert_eq!(
+        asked.log_name,
+        format!("[context base] load metadata for {labelled}")
+    );
+    let source = sources(&build_solves(&outcome)[0])
+        .into_iter()
+        .find(|s| s.identifier.starts_with("oci-layout://"))
+        .unwrap();
+    assert_eq!(source.identifier, format!("oci-layout://{labelled}"));
+    assert_eq!(source.attrs["oci.store"], "layout-one");
+    assert_eq!(source.attrs["oci.session"], "fake-session");
+}
+
+#[test]
+fn an_oci_layout_context_without_a_digest_is_refused() {
+    let status = unsolved_error(
+        FakeConfig::modern()
+            .with_local_file("dockerfile", "Dockerfile", "FROM base\n")
+            .with_opt("context:base", "oci-layout://layout-one:latest"),
+    );
+    assert!(
+        status.message.contains("has no digest"),
+        "{}",
+        status.message
+    );
+}

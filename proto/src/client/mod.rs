@@ -127,6 +127,37 @@ impl Bridge {
             log_name: log_name.to_string(),
             ..Default::default()
         };
+        self.ask_image_config(reference, request).await
+    }
+
+    /// The config of an image in an OCI layout the client holds: store
+    /// `store_id` of session `session_id` (BuildKit's OCI layout resolver).
+    pub async fn resolve_oci_layout_config(
+        &self,
+        reference: &str,
+        platform: Option<pb::Platform>,
+        (session_id, store_id): (&str, &str),
+        log_name: &str,
+    ) -> Result<ImageConfig, BridgeError> {
+        /// `ResolverType` of BuildKit's source resolver: 0 registry, 1 OCI layout.
+        const RESOLVER_OCI_LAYOUT: i32 = 1;
+        let request = gw::ResolveImageConfigRequest {
+            r#ref: reference.to_string(),
+            platform,
+            log_name: log_name.to_string(),
+            resolver_type: RESOLVER_OCI_LAYOUT,
+            session_id: session_id.to_string(),
+            store_id: store_id.to_string(),
+            ..Default::default()
+        };
+        self.ask_image_config(reference, request).await
+    }
+
+    async fn ask_image_config(
+        &self,
+        reference: &str,
+        request: gw::ResolveImageConfigRequest,
+    ) -> Result<ImageConfig, BridgeError> {
         let mut client = self.client.clone();
         let reply = self
             .trace

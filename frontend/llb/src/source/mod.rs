@@ -6,11 +6,13 @@ mod git;
 mod http;
 mod image;
 mod local;
+mod oci;
 
 pub use git::GitSource;
 pub use http::HttpSource;
 pub use image::{ImageSource, ResolveMode};
 pub use local::{LocalDiffer, LocalSession, LocalSource};
+pub use oci::OciLayoutSource;
 
 use crate::caps::Cap;
 use crate::metadata::OpMeta;

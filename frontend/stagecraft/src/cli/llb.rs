@@ -316,4 +316,16 @@ impl ImageResolver for FileResolver {
             config,
         }))
     }
+
+    /// An OCI layout image is named like any other (`--image-config
+    /// docker.io/library/<context>@sha256:…=FILE`); no store is read.
+    fn resolve_oci(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        _store: &stagecraft_lower::OciStore,
+        log_name: &str,
+    ) -> impl std::future::Future<Output = Result<ResolvedImage, ResolveError>> + Send {
+        self.resolve(reference, platform, ResolveMode::Default, log_name)
+    }
 }

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use stagecraft_lower::{ImageResolver, Platform, ResolveError, ResolveMode, ResolvedImage};
+use stagecraft_lower::{
+    ImageResolver, OciStore, Platform, ResolveError, ResolveMode, ResolvedImage,
+};
 use stagecraft_proto::Bridge;
 
 /// Reference, platform ID, mode and progress name: a second lowering (the
@@ -75,6 +77,39 @@ impl ImageResolver for BridgeResolver {
             .insert(key, answer.clone());
         answer
     }
+
+    async fn resolve_oci(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        store: &OciStore,
+        log_name: &str,
+    ) -> Result<ResolvedImage, ResolveError> {
+        let image = self
+            .bridge
+            .resolve_oci_layout_config(
+                reference,
+                Some(platform.to_pb()),
+                (&store.session_id, &store.store_id),
+                log_name,
+            )
+            .await
+            .map_err(daemon_words)?;
+        Ok(ResolvedImage {
+            digest: image.digest,
+            config: Some(image.config),
+        })
+    }
+}
+
+/// The daemon's own words ("not found", registry errors).
+fn daemon_words(e: stagecraft_proto::BridgeError) -> ResolveError {
+    ResolveError {
+        message: match e.status() {
+            Some(status) => status.message().to_string(),
+            None => e.to_string(),
+        },
+    }
 }
 
 impl BridgeResolver {
@@ -89,13 +124,7 @@ impl BridgeResolver {
             .bridge
             .resolve_image_config(reference, Some(platform.to_pb()), mode, log_name)
             .await
-            .map_err(|e| ResolveError {
-                // The daemon's own words ("not found", registry errors).
-                message: match e.status() {
-                    Some(status) => status.message().to_string(),
-                    None => e.to_string(),
-                },
-            })?;
+            .map_err(daemon_words)?;
         Ok(ResolvedImage {
             digest: image.digest,
             config: Some(image.config),
