@@ -290,7 +290,8 @@ start_buildkitd() {
 
 create_buildx_builder() {
     local endpoint
-    endpoint="$("$DOCKER" buildx inspect "$BUILDX_BUILDER" 2>/dev/null | awk '$1 == "Endpoint:" { print $2; exit }')"
+    # A builder that does not exist yet is not an error (set -e, pipefail).
+    endpoint="$("$DOCKER" buildx inspect "$BUILDX_BUILDER" 2>/dev/null | awk '$1 == "Endpoint:" { print $2; exit }' || true)"
     if [[ -n "$endpoint" && "$endpoint" != "$BUILDKIT_HOST" ]]; then
         log "buildx builder $BUILDX_BUILDER points at $endpoint; recreating it for $BUILDKIT_HOST"
         "$DOCKER" buildx rm "$BUILDX_BUILDER" >/dev/null 2>&1 || true
