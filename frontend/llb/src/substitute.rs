@@ -120,18 +120,33 @@ impl Swap {
             return Arc::clone(done);
         }
         let inputs: Vec<Output> = body.inputs.iter().map(|i| self.output(i)).collect();
-        let bytes = match pb::Op::decode(body.bytes.as_slice()) {
-            Ok(mut op) => {
-                for input in &mut op.inputs {
+        let bytes = match split_inputs(&body.bytes) {
+            // Only the inputs name other ops by digest: write them anew and
+            // keep the rest of the encoding as it is.
+            Some((wire, rest)) => {
+                let mut bytes = Vec::with_capacity(body.bytes.len() + 16);
+                for mut input in wire {
                     if let Some(new) = self.new_digest(&input.digest) {
                         input.digest = new;
                     }
+                    prost::encoding::message::encode(1, &input, &mut bytes);
                 }
-                encode_op(&op)
+                bytes.extend_from_slice(rest);
+                bytes
             }
-            // Our own encoding always decodes; were it not to, keeping the
-            // old bytes leaves a graph that still builds what it did.
-            Err(_) => body.bytes.clone(),
+            None => match pb::Op::decode(body.bytes.as_slice()) {
+                Ok(mut op) => {
+                    for input in &mut op.inputs {
+                        if let Some(new) = self.new_digest(&input.digest) {
+                            input.digest = new;
+                        }
+                    }
+                    encode_op(&op)
+                }
+                // Our own encoding always decodes; were it not to, keeping
+                // the old bytes leaves a graph that still builds what it did.
+                Err(_) => body.bytes.clone(),
+            },
         };
         let digest = digest_of(&bytes);
         self.digests.insert(body.digest.clone(), digest.clone());
@@ -164,6 +179,43 @@ impl Swap {
         }
         meta
     }
+}
+
+/// An encoded op's inputs and the bytes after them, when the inputs come
+/// first as `encode_op` writes them and nothing after them is an input;
+/// `None` for any other layout (the caller then decodes the whole op).
+fn split_inputs(bytes: &[u8]) -> Option<(Vec<pb::Input>, &[u8])> {
+    use prost::encoding::decode_varint;
+    const INPUT_KEY: u8 = (1 << 3) | 2; // field 1, length-delimited
+    let mut wire = Vec::new();
+    let mut rest = bytes;
+    while rest.first() == Some(&INPUT_KEY) {
+        let mut cursor = &rest[1..];
+        let len = usize::try_from(decode_varint(&mut cursor).ok()?).ok()?;
+        let message = cursor.get(..len)?;
+        wire.push(pb::Input::decode(message).ok()?);
+        rest = cursor.get(len..)?;
+    }
+    // The remaining fields, skipped over to be sure none is an input.
+    let mut cursor = rest;
+    while !cursor.is_empty() {
+        let key = decode_varint(&mut cursor).ok()?;
+        if key >> 3 == 1 {
+            return None;
+        }
+        let skip = match key & 7 {
+            0 => {
+                decode_varint(&mut cursor).ok()?;
+                0
+            }
+            1 => 8,
+            2 => usize::try_from(decode_varint(&mut cursor).ok()?).ok()?,
+            5 => 4,
+            _ => return None,
+        };
+        cursor = cursor.get(skip..)?;
+    }
+    Some((wire, rest))
 }
 
 #[cfg(test)]
@@ -211,6 +263,40 @@ mod tests {
         let swapped = graph(&placeholder).substitute(&placeholder, &real);
         assert_eq!(swapped.marshal(), graph(&real).marshal());
         assert_ne!(graph(&placeholder).marshal(), graph(&real).marshal());
+    }
+
+    #[test]
+    fn inputs_split_off_our_encoding_and_not_off_another_layout() {
+        use prost::Message;
+
+        use super::split_inputs;
+        use crate::marshal::encode_op;
+        use crate::pb;
+        let input = |d: &str| pb::Input {
+            digest: d.into(),
+            index: 1,
+        };
+        let op = pb::Op {
+            inputs: vec![input("sha256:aa"), input("sha256:bb")],
+            op: Some(pb::op::Op::Merge(pb::MergeOp {
+                inputs: vec![pb::MergeInput { input: 1 }],
+            })),
+            ..pb::Op::default()
+        };
+        let bytes = encode_op(&op);
+        let (wire, rest) = split_inputs(&bytes).unwrap();
+        assert_eq!(wire, op.inputs);
+        let body_only = pb::Op {
+            inputs: Vec::new(),
+            ..op.clone()
+        };
+        assert_eq!(rest, encode_op(&body_only).as_slice());
+        // An input after the body is left to the decoder.
+        let mut late = encode_op(&body_only);
+        prost::encoding::message::encode(1, &input("sha256:cc"), &mut late);
+        assert!(pb::Op::decode(late.as_slice()).is_ok());
+        assert!(split_inputs(&late).is_none());
+        assert!(split_inputs(&[0x0a, 0x05, 0x0a]).is_none());
     }
 
     #[test]

@@ -11,12 +11,15 @@ mod gateway;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    allocator::tune();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // BuildKit starts the frontend with no arguments and its options in the
     // environment; anything else is a person (or a script) using the CLI.
     if args.len() <= 1 && gateway::started_by_buildkit() {
         return gateway::run();
     }
-    cli::run(args)
+    let code = cli::run(args);
+    if code == ExitCode::SUCCESS {
+        allocator::exit_now(0);
+    }
+    code
 }
