@@ -32,8 +32,9 @@ pub enum Class {
     ReplaceBlowup,
     /// One base stage with a long history and `size` children of it.
     FanOut,
-    /// Stages each adding a LABEL and an ONBUILD to what they inherit.
-    LabelOnbuildChain,
+    /// Stages each adding a LABEL, a port, a volume and an ONBUILD to what
+    /// they inherit.
+    ConfigChain,
 }
 
 impl Class {
@@ -50,7 +51,7 @@ impl Class {
         Class::ArgInManyRuns,
         Class::ReplaceBlowup,
         Class::FanOut,
-        Class::LabelOnbuildChain,
+        Class::ConfigChain,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,7 +68,7 @@ impl Class {
             Class::ArgInManyRuns => "arg-in-many-runs",
             Class::ReplaceBlowup => "replace-blowup",
             Class::FanOut => "fan-out",
-            Class::LabelOnbuildChain => "label-onbuild-chain",
+            Class::ConfigChain => "config-chain",
         }
     }
 
@@ -91,7 +92,7 @@ impl Class {
             Class::ArgInManyRuns => 5_000,
             Class::ReplaceBlowup => 30,
             Class::FanOut => 5_000,
-            Class::LabelOnbuildChain => 5_000,
+            Class::ConfigChain => 5_000,
         }
     }
 }
@@ -182,12 +183,12 @@ pub fn generate(class: Class, size: usize) -> Vec<u8> {
                 let _ = writeln!(s, "FROM base AS c{i}\nRUN echo {i}");
             }
         }
-        Class::LabelOnbuildChain => {
+        Class::ConfigChain => {
             s.push_str("FROM busybox AS s0\n");
             for i in 1..size {
                 let _ = write!(
                     s,
-                    "FROM s{} AS s{i}\nLABEL l{i}={i}\nONBUILD RUN echo {i}\n",
+                    "FROM s{} AS s{i}\nLABEL l{i}={i}\nEXPOSE {i}\nVOLUME /v{i}\nONBUILD RUN echo {i}\n",
                     i - 1
                 );
             }

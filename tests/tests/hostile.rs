@@ -126,11 +126,15 @@ fn chains_and_fan_outs_share_their_base_state() {
     let (big_bytes, big_ops) = size_of(1000);
     assert_eq!(big_ops - small_ops, 900);
     assert!(big_bytes < 11 * small_bytes, "{big_bytes} vs {small_bytes}");
-    // The target's history has one entry per stage of the chain.
-    match check(Class::LabelOnbuildChain, 300, Limits::default()) {
-        Outcome::Built { config_bytes, .. } => assert!(config_bytes < 300 * 400),
+    // The target's labels, ports, volumes and history grow by a few entries
+    // per stage of the chain.
+    let config_of = |n| match check(Class::ConfigChain, n, Limits::default()) {
+        Outcome::Built { config_bytes, .. } => config_bytes,
         other => panic!("{other:?}"),
-    }
+    };
+    let (small, big) = (config_of(100), config_of(300));
+    assert!(big < 300 * 600, "{big}");
+    assert!(big < 4 * small, "{big} vs {small}");
     assert!(matches!(
         check(Class::FanOut, 300, Limits::default()),
         Outcome::Built { .. }

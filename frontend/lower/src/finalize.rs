@@ -1,7 +1,5 @@
 //! The target stage's image config as returned to BuildKit.
 
-use std::collections::BTreeMap;
-
 use crate::image::Image;
 use crate::options::BuildOptions;
 
@@ -9,7 +7,7 @@ use crate::options::BuildOptions;
 /// into the config.
 pub(crate) fn finalize_image(mut img: Image, options: &BuildOptions) -> Image {
     if !options.labels.is_empty() {
-        let labels = img.config.labels.get_or_insert_with(BTreeMap::new);
+        let labels = img.config.labels.get_or_insert_with(Default::default);
         for (k, v) in &options.labels {
             labels.insert(k.clone(), v.clone());
         }

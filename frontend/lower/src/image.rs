@@ -8,11 +8,9 @@
 //! does: they describe how the base was made, not the image we build. Empty
 //! lists and maps are left out when writing, like Go's `omitempty`.
 
-use std::collections::BTreeMap;
-
 use std::sync::Arc;
 
-use imbl::Vector;
+use imbl::{OrdMap, Vector};
 use serde::{Deserialize, Serialize};
 
 use crate::platform::Platform;
@@ -61,7 +59,7 @@ pub struct ImageConfig {
         default,
         skip_serializing_if = "none_or_empty"
     )]
-    pub exposed_ports: Option<BTreeMap<String, Empty>>,
+    pub exposed_ports: Option<OrdMap<String, Empty>>,
     #[serde(
         rename = "Env",
         default,
@@ -74,15 +72,17 @@ pub struct ImageConfig {
     #[serde(rename = "Cmd", default, skip_serializing_if = "none_or_empty")]
     pub cmd: Option<Vec<String>>,
     #[serde(rename = "Volumes", default, skip_serializing_if = "none_or_empty")]
-    pub volumes: Option<BTreeMap<String, Empty>>,
+    pub volumes: Option<OrdMap<String, Empty>>,
     #[serde(
         rename = "WorkingDir",
         default,
         skip_serializing_if = "String::is_empty"
     )]
     pub working_dir: String,
+    /// Persistent, like the ports and volumes: a chain of stages each adding
+    /// one shares the map instead of copying it per stage (linear memory).
     #[serde(rename = "Labels", default, skip_serializing_if = "none_or_empty")]
-    pub labels: Option<BTreeMap<String, String>>,
+    pub labels: Option<OrdMap<String, String>>,
     #[serde(
         rename = "StopSignal",
         default,
@@ -175,9 +175,9 @@ impl<T> IsEmpty for Vec<T> {
     }
 }
 
-impl<K, V> IsEmpty for BTreeMap<K, V> {
+impl<K, V> IsEmpty for OrdMap<K, V> {
     fn is_empty(&self) -> bool {
-        BTreeMap::is_empty(self)
+        OrdMap::is_empty(self)
     }
 }
 
@@ -274,9 +274,9 @@ mod tests {
         let mut img = Image::empty(&Platform::linux_amd64());
         img.config.cmd = Some(vec![]);
         img.config.entrypoint = Some(vec![]);
-        img.config.labels = Some(BTreeMap::new());
-        img.config.exposed_ports = Some(BTreeMap::new());
-        img.config.volumes = Some(BTreeMap::new());
+        img.config.labels = Some(OrdMap::new());
+        img.config.exposed_ports = Some(OrdMap::new());
+        img.config.volumes = Some(OrdMap::new());
         img.config.shell = Some(vec![]);
         let back: serde_json::Value = serde_json::from_slice(&img.to_json()).unwrap();
         for gone in [

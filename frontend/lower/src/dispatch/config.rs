@@ -2,8 +2,6 @@
 //! ENTRYPOINT, LABEL, EXPOSE, VOLUME, HEALTHCHECK, STOPSIGNAL, ONBUILD,
 //! MAINTAINER.
 
-use std::collections::BTreeMap;
-
 use stagecraft_instructions::{
     CmdInstruction, CommandLine, EntrypointInstruction, ExposeInstruction, Healthcheck,
     HealthcheckInstruction, LabelInstruction, MaintainerInstruction, OnbuildInstruction,
@@ -89,7 +87,7 @@ pub(crate) fn dispatch_label(
             d.expand_word(cx, &kv.value, span)?,
         ));
     }
-    let labels = d.image.config.labels.get_or_insert_with(BTreeMap::new);
+    let labels = d.image.config.labels.get_or_insert_with(Default::default);
     for (key, value) in expanded {
         message.push_str(&format!(" {key}={value}"));
         labels.insert(key, value);
@@ -121,7 +119,7 @@ pub(crate) fn dispatch_expose(
         .image
         .config
         .exposed_ports
-        .get_or_insert_with(BTreeMap::new);
+        .get_or_insert_with(Default::default);
     for p in &ports {
         exposed.insert(p.clone(), Empty {});
     }
@@ -149,7 +147,7 @@ pub(crate) fn dispatch_volume(
         }
         volumes.push(v);
     }
-    let set = d.image.config.volumes.get_or_insert_with(BTreeMap::new);
+    let set = d.image.config.volumes.get_or_insert_with(Default::default);
     for v in &volumes {
         set.insert(v.clone(), Empty {});
     }
