@@ -5,10 +5,10 @@
 //! is not UTF-8 as U+FFFD, and its JSON reader does the same, so in ENV,
 //! LABEL, COPY, comments and exec forms such bytes become U+FFFD and the build
 //! goes on. A RUN command in shell form (or a heredoc script) is not lexed: it
-//! goes to the daemon as written, where a protobuf string must be UTF-8, and
-//! BuildKit v0.32 fails the build (dockerd 20.10's older protobuf library
-//! passed the bytes on). We read such bytes as U+FFFD too, and fail the RUN as
-//! current BuildKit does, but name the line.
+//! reaches the LLB as written, where a protobuf string must be UTF-8, and the
+//! v0.32 frontend fails the build without naming a line (dockerd 20.10's
+//! frontend ran it with U+FFFD). We read such bytes as U+FFFD too, and fail
+//! the RUN as the current reference does, but name the line.
 
 use crate::lines::is_comment;
 use crate::parser::{parse_any_size, too_large};
