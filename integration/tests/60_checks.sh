@@ -29,6 +29,13 @@ FROM build AS release
 CMD echo hi
 DOCKERFILE
         clean) printf 'FROM busybox\nCMD ["true"]\n' >>"$dir/Dockerfile" ;;
+        # A stage no build of the last one reaches, which cannot convert: a
+        # check converts every stage, so it reports that as the build error.
+        broken) printf 'ARG BASE\nFROM busybox AS ok\nMAINTAINER me\nFROM ${BASE} AS unused\nRUN true\nFROM busybox\nCMD ["true"]\n' >>"$dir/Dockerfile" ;;
+        # The per-instruction `# check=skip=` comment.
+        skipping) printf 'FROM busybox\n# check=skip=MaintainerDeprecated\nMAINTAINER me\nMAINTAINER you\nCMD echo hi\n' >>"$dir/Dockerfile" ;;
+        # A FROM that fails to parse after a finding on an earlier line.
+        unparsable) printf 'FROM busybox AS Build\nMAINTAINER me\nFROM busybox AS x y\n' >>"$dir/Dockerfile" ;;
         strict) printf '# check=error=true\nFROM busybox\nMAINTAINER me\nCMD ["true"]\n' >>"$dir/Dockerfile" ;;
     esac
     printf '%s\n' "$dir"
@@ -67,6 +74,20 @@ same_as_reference() {
 
 last() { cat "$WORK_DIR/tmp/$TEST_NAME.last"; }
 
+# As same_as_reference, but error messages may be worded our own way.
+same_findings_as_reference() {
+    local name="$1" case="$2" ours theirs strip='/"message":/d; /^ERROR/d'
+    shift 2
+    ours="$(buildx_result "$case" "$FRONTEND_IMAGE" "$@" | sed -e "$strip")"
+    theirs="$(buildx_result "$case" "$REFERENCE_IMAGE" "$@" | sed -e "$strip")"
+    if [[ "$ours" == "$theirs" ]]; then
+        pass "$name: findings as the reference ($(head -n1 <<<"$ours"))"
+    else
+        fail "$name: findings as the reference" "ours:" "$ours" "reference:" "$theirs"
+    fi
+    printf '%s\n' "$ours" >"$WORK_DIR/tmp/$TEST_NAME.last"
+}
+
 if declare -F peer_on_buildkitd >/dev/null && peer_on_buildkitd; then
     same_as_reference "--call targets" linty --call targets
     assert_contains "targets lists the stages, descriptions and the default" "$(last)" \
@@ -85,6 +106,22 @@ if declare -F peer_on_buildkitd >/dev/null && peer_on_buildkitd; then
     assert_contains "a clean check says so" "$(last)" "Check complete, no warnings found."
     same_as_reference "error=true under ignorestatus" strict --call check,ignorestatus=true
     assert_contains "error=true still fails" "$(last)" "ERROR: lint violation found for rules: MaintainerDeprecated"
+    same_as_reference "--call check,format=json of a file that fails to convert" broken --call check,format=json
+    assert_contains "the conversion error is the build error" "$(last)" '"message": "base name (${BASE}) should not be blank"'
+    same_as_reference "--call check of a file that fails to convert" broken --call check
+    same_findings_as_reference "--call check of a file that fails to parse" unparsable --call check,format=json
+    assert_contains "findings before the failing line stay" "$(last)" '"ruleName": "StageNameCasing"'
+    same_findings_as_reference "a build that fails to parse" unparsable
+    assert_contains "it shows the warnings found before the failing line" "$(last)" \
+        "- MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label (line 3)"
+    same_as_reference "# check=skip= above one instruction" skipping --call check
+    assert_contains "only the instruction below the comment is skipped" "$(last)" "Check complete, 2 warnings have been found!"
+    same_as_reference "BUILDKIT_DOCKERFILE_CHECK replaces the directive" linty --call check --build-arg BUILDKIT_DOCKERFILE_CHECK=skip=MaintainerDeprecated,JSONArgsRecommended
+    assert_contains "the build arg skips the rules" "$(last)" "Check complete, no warnings found."
+    # One rule left: the reference lists several in Go's map order.
+    same_as_reference "BUILDKIT_DOCKERFILE_CHECK=error=true fails a build" linty \
+        --build-arg 'BUILDKIT_DOCKERFILE_CHECK=skip=JSONArgsRecommended;error=true'
+    assert_contains "the build arg fails the build" "$(last)" "lint violation found for rules: MaintainerDeprecated"
     same_as_reference "a build shows the warnings" linty
     assert_contains "the summary lists each finding" "$(last)" \
         "- MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label (line 8)"

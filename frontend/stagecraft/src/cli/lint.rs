@@ -1,8 +1,11 @@
 //! `stagecraft lint`: the build checks, offline, over one or many files.
 //!
+//! Each file is also converted, every stage, as a lint request converts it:
+//! a file a build would fail carries that error.
+//!
 //! Exit status: 0 when nothing fails, 1 when a file has findings and its
-//! config says `error=true` (or `--strict`), 2 when a file cannot be read
-//! or checked at all.
+//! config says `error=true` (or `--strict`) or it does not convert, 2 when
+//! a file cannot be read or checked at all.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;

@@ -111,7 +111,14 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             if matches!(request.subrequest, None | Some(Subrequest::Outline)) {
                 warnings::send(bridge, &dockerfile, checks::warnings(&found)).await;
             }
-            return cannot_check(&e.kind.to_string(), Some(e.span), &found);
+            // The lint request's error reads as the reference's does (with
+            // its line); a build's error is shown at its line anyway.
+            let message = if linting {
+                e.to_string()
+            } else {
+                e.kind.to_string()
+            };
+            return cannot_check(&message, Some(e.span), &found);
         }
     };
     let resolver = BridgeResolver::new(bridge.clone());
