@@ -208,3 +208,48 @@ fn a_run_with_bytes_that_are_not_utf8_fails_at_its_line_as_in_the_cli() {
     );
     assert!(!build_solves(&outcome).is_empty());
 }
+
+/// Every class of the stress generator through the gateway on both daemons:
+/// built (its Definition within the daemon's limit, or the fake would refuse
+/// it), or an error naming a line that the daemon takes. At full size in a
+/// release build (`cargo test --release`); a debug build, some twenty times
+/// slower, runs a tenth of it within the fake's deadline.
+#[test]
+fn every_hostile_class_builds_or_names_a_line_under_both_limits() {
+    let divisor = if cfg!(debug_assertions) { 10 } else { 1 };
+    for (daemon, limit) in [
+        (FakeConfig::docker_20_10(), 4usize << 20),
+        (FakeConfig::modern(), 16 << 20),
+    ] {
+        for class in Class::ALL {
+            let size = class.large_size() / divisor;
+            let started = std::time::Instant::now();
+            let outcome = run(hostile(daemon.clone(), class, size));
+            eprintln!(
+                "{} at {size} on a {} MiB daemon: {:?}",
+                class.name(),
+                limit >> 20,
+                started.elapsed()
+            );
+            let returned = outcome.recorded.returned().unwrap();
+            let Some(error) = returned.error.as_ref().filter(|e| e.code != 0) else {
+                assert!(outcome.status.success(), "{class:?}: {:?}", outcome.status);
+                let built = build_solves(&outcome);
+                assert!(!built.is_empty(), "{class:?}");
+                assert!(built.iter().all(|d| d.encoded_len() < limit), "{class:?}");
+                continue;
+            };
+            let line = error
+                .message
+                .strip_prefix("Dockerfile:")
+                .and_then(|rest| rest.split(':').next())
+                .and_then(|n| n.split('-').next()?.parse::<usize>().ok());
+            assert!(
+                line.is_some_and(|n| n > 0),
+                "{class:?}: {}",
+                &error.message[..error.message.len().min(300)]
+            );
+            assert!(error.encoded_len() < limit, "{class:?}");
+        }
+    }
+}
