@@ -60,12 +60,15 @@ DOCKERFILE
 out="$(test_tmpdir)"
 log="$(buildx --sbom="generator=$scanner,MARK=param-seen" -o "type=local,dest=$out" "$ctx" 2>&1)"
 statement="$(cat "$out"/scan.spdx.json 2>/dev/null)"
+# The exporter writes the statement again (its own indentation, the image's
+# files as subjects): read the scanner's fields back with jq.
+field() { jq -r --arg f "$1" '.predicate[$f]' <<<"$statement" 2>&1; }
 if check "buildx --sbom=generator=<local scanner> writes the scanner's SBOM" test -n "$statement"; then
-    assert_contains "the scanner saw the image's files" "$statement" '"core":"./ctxfile.txt ./dep1.txt '
-    assert_contains "BUILDKIT_SBOM_SCAN_CONTEXT and _STAGE: the context and the deps stage are extras" \
-        "$statement" '"extras":"sbom-context sbom-deps '
-    assert_contains "the deps stage is shown whole (both files)" "$statement" '"deps":"./dep1.txt ./dep2.txt '
-    assert_contains "generator parameters reach the scanner as BUILDKIT_SCAN_<KEY>" "$statement" '"mark":"param-seen"'
+    assert_eq "the scanner saw the image's files" "./ctxfile.txt ./dep1.txt " "$(field core)"
+    assert_eq "BUILDKIT_SBOM_SCAN_CONTEXT and _STAGE: the context and the deps stage are extras" \
+        "sbom-context sbom-deps " "$(field extras)"
+    assert_eq "the deps stage is shown whole (both files)" "./dep1.txt ./dep2.txt " "$(field deps)"
+    assert_eq "generator parameters reach the scanner as BUILDKIT_SCAN_<KEY>" param-seen "$(field mark)"
     assert_contains "the scan step is named for its platform" "$log" "generating sbom using $scanner"
 else
     printf '%s\n' "$log" | tail -30
@@ -79,7 +82,8 @@ out="$(test_tmpdir)"
 log="$(buildx --sbom="generator=$scanner" -o "type=local,dest=$out" "$plain" 2>&1)"
 statement="$(cat "$out"/scan.spdx.json 2>/dev/null)"
 if check "an SBOM without scan arguments" test -n "$statement"; then
-    assert_contains "no extras without BUILDKIT_SBOM_SCAN_*" "$statement" '"extras":""'
+    assert_eq "no extras without BUILDKIT_SBOM_SCAN_*" "" "$(field extras)"
+    assert_eq "the image alone is scanned" "./dep1.txt " "$(field core)"
 else
     printf '%s\n' "$log" | tail -30
 fi
@@ -121,14 +125,21 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 repo_root="$(test_tmpdir)"
 git init -q -b main "$repo_root/work"
-echo "from git" >"$repo_root/work/README"
-printf '# syntax=%s\nFROM scratch\nCOPY README /\n' "$FRONTEND_IMAGE" >"$repo_root/work/Dockerfile"
-git -C "$repo_root/work" add -A
 commit_time=978307200 # 2001-01-01T00:00:00Z
-GIT_AUTHOR_DATE="@$commit_time +0000" GIT_COMMITTER_DATE="@$commit_time +0000" \
-    git -C "$repo_root/work" -c user.email=t@t -c user.name=t commit -qm one
-commit="$(git -C "$repo_root/work" rev-parse HEAD)"
-git clone -q --bare "$repo_root/work" "$repo_root/src.git"
+# One branch (one commit) per case: the daemon caches a checkout by commit,
+# whatever its mtime policy, so cases sharing a commit would see each
+# other's files. The run's tag makes the commits new on every run.
+commit_on() {
+    git -C "$repo_root/work" checkout -q -B "$1"
+    echo "from git ($1 $tag)" >"$repo_root/work/README"
+    printf '# syntax=%s\nFROM scratch\nCOPY README /\n' "$FRONTEND_IMAGE" >"$repo_root/work/Dockerfile"
+    git -C "$repo_root/work" add -A
+    GIT_AUTHOR_DATE="@$commit_time +0000" GIT_COMMITTER_DATE="@$commit_time +0000" \
+        git -C "$repo_root/work" -c user.email=t@t -c user.name=t commit -qm "$1"
+}
+for branch in main plain pinned named; do commit_on "$branch"; done
+commit="$(git -C "$repo_root/work" rev-parse pinned)"
+git clone -q --bare --mirror "$repo_root/work" "$repo_root/src.git"
 git_port="$(free_port)"
 git daemon --listen=127.0.0.1 --port="$git_port" --base-path="$repo_root" --export-all --reuseaddr "$repo_root" \
     >/dev/null 2>&1 &
@@ -144,14 +155,14 @@ else
     printf '%s\n' "$log" | tail -30
 fi
 out="$(test_tmpdir)"
-log="$(buildx -o "type=local,dest=$out" "git://127.0.0.1:$git_port/src.git?ref=main" 2>&1)"
+log="$(buildx -o "type=local,dest=$out" "git://127.0.0.1:$git_port/src.git?ref=plain" 2>&1)"
 if check "a Git context without mtime builds" test -f "$out/README"; then
     check_fails "without mtime the file keeps its checkout time" test "$(stat -c %Y "$out/README")" = "$commit_time"
 fi
 out="$(test_tmpdir)"
 log="$(buildx -o "type=local,dest=$out" "git://127.0.0.1:$git_port/src.git?checksum=$commit&fetch-by-commit=true" 2>&1)"
 if check "fetch-by-commit: the commit is fetched by its hash" test -f "$out/README"; then
-    assert_eq "fetch-by-commit: the commit's files" "from git" "$(cat "$out/README")"
+    assert_eq "fetch-by-commit: the commit's files" "from git (pinned $tag)" "$(cat "$out/README")"
 else
     printf '%s\n' "$log" | tail -30
 fi
@@ -159,7 +170,7 @@ fi
 named="$(test_tmpdir)"
 printf '# syntax=%s\nFROM scratch\nCOPY --from=src /README /readme\n' "$FRONTEND_IMAGE" >"$named/Dockerfile"
 out="$(test_tmpdir)"
-log="$(buildx --build-context "src=git://127.0.0.1:$git_port/src.git?ref=main&mtime=commit" \
+log="$(buildx --build-context "src=git://127.0.0.1:$git_port/src.git?ref=named&mtime=commit" \
     -o "type=local,dest=$out" "$named" 2>&1)"
 if check "a Git named context with mtime=commit builds" test -f "$out/readme"; then
     assert_eq "named context, mtime=commit: the commit's time" "$commit_time" "$(stat -c %Y "$out/readme")"

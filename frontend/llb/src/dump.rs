@@ -165,6 +165,20 @@ fn op_json(def: &pb::Definition, index: &Index, i: usize, bytes: &[u8]) -> Value
                 json!({"id": g.id, "name": g.name, "weak": g.weak}),
             );
         }
+        if let Some(r) = &md.linux_resources {
+            m.insert(
+                "linux_resources".into(),
+                json!({
+                    "memory": r.memory,
+                    "memory_swap": r.memory_swap,
+                    "cpu_shares": r.cpu_shares,
+                    "cpu_period": r.cpu_period,
+                    "cpu_quota": r.cpu_quota,
+                    "cpuset_cpus": r.cpuset_cpus,
+                    "cpuset_mems": r.cpuset_mems,
+                }),
+            );
+        }
         let caps: Vec<&String> = md
             .caps
             .iter()
@@ -175,7 +189,13 @@ fn op_json(def: &pb::Definition, index: &Index, i: usize, bytes: &[u8]) -> Value
             m.insert("caps".into(), json!(caps));
         }
     }
-    if let Some(locs) = def.source.as_ref().and_then(|s| s.locations.get(&digest)) {
+    // An op without an entry has no location: shown as `[]`, as the
+    // reference's Definitions show it (they carry an empty entry for every
+    // op but the terminal one).
+    let terminal = m.get("op").is_some_and(|op| op == "terminal");
+    if let Some(source) = def.source.as_ref().filter(|_| !terminal) {
+        let none = pb::Locations::default();
+        let locs = source.locations.get(&digest).unwrap_or(&none);
         let v: Vec<Value> = locs
             .locations
             .iter()

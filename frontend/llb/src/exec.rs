@@ -301,6 +301,9 @@ impl ExecNode {
         if spec.daemon_default_path {
             caps.push(Cap::ExecMetaSetsDefaultPath);
         }
+        if spec.meta.linux_resources.is_some() {
+            caps.push(Cap::ExecMetaLinuxResources);
+        }
 
         let meta = pb::Meta {
             args: spec.args.clone(),

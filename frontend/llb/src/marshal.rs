@@ -95,18 +95,23 @@ impl Collector {
                 self.metadata.insert(enc.digest.clone(), md);
             }
         }
-        // Every op gets an entry, empty when it has no location, as in the
-        // reference's Definitions.
+        // Only ops with a location get an entry. The reference writes an
+        // empty one for the others, but protobuf encoders leave a default
+        // map value out, and Go then decodes the entry as a nil pointer:
+        // BuildKit's own Definition reader (its SBOM processor) dereferences
+        // it and the daemon crashes.
         let wires: Vec<pb::Location> = node
             .meta
             .locations
             .iter()
             .map(|loc| self.location(loc))
             .collect();
-        self.locations
-            .entry(enc.digest.clone())
-            .or_default()
-            .extend(wires);
+        if !wires.is_empty() {
+            self.locations
+                .entry(enc.digest.clone())
+                .or_default()
+                .extend(wires);
+        }
     }
 
     fn location(&mut self, loc: &SourceLocation) -> pb::Location {
@@ -197,15 +202,14 @@ mod tests {
     }
 
     #[test]
-    fn every_op_has_a_locations_entry() {
+    fn ops_without_a_location_have_no_locations_entry() {
         use crate::source::{LocalSession, LocalSource};
         let local =
             State::local(LocalSource::new("ctx", LocalSession::Unique("u".into()))).unwrap();
         let def = marshal(&local);
-        let digest = local.output().unwrap().digest();
         let source = def.source.unwrap();
-        assert_eq!(source.locations.len(), 1);
-        assert!(source.locations[digest].locations.is_empty());
+        // An empty entry would reach Go as a nil `*Locations`.
+        assert!(source.locations.is_empty());
     }
 
     #[test]

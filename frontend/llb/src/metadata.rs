@@ -29,6 +29,9 @@ pub struct OpMeta {
     pub progress_group: Option<ProgressGroup>,
     /// Where the op comes from; every entry becomes one `pb::Location`.
     pub locations: Vec<SourceLocation>,
+    /// cgroup limits of an exec (`memory=`, `cpu*=` options); outside the
+    /// cache key, like everything here.
+    pub linux_resources: Option<pb::LinuxResources>,
 }
 
 impl OpMeta {
@@ -103,6 +106,7 @@ impl OpMeta {
                 name: g.name.clone(),
                 weak: g.weak,
             }),
+            linux_resources: self.linux_resources.clone(),
         }
     }
 }
@@ -118,5 +122,8 @@ pub(crate) fn merge_pb(acc: &mut pb::OpMetadata, next: pb::OpMetadata) {
     }
     if next.progress_group.is_some() {
         acc.progress_group = next.progress_group;
+    }
+    if next.linux_resources.is_some() {
+        acc.linux_resources = next.linux_resources;
     }
 }

@@ -89,17 +89,21 @@ pub(crate) fn dispatch_run(
         env.push(("SSH_AUTH_SOCK".to_string(), sock));
     }
 
-    if let Some(resources) = &cx.exec.linux_resources {
+    let mut meta = meta;
+    if let Some(r) = &cx.exec.linux_resources {
         // The reference drops the limits without a word on a daemon
         // without the cap; naming the options and the line is better.
-        let options = format!("with the options {}", resources.describe());
+        let options = format!("with the options {}", r.describe());
         cx.require_cap(Cap::ExecMetaLinuxResources, ("RUN", &options), span)?;
-        return Err(LowerError::at(
-            LowerErrorKind::Unsupported(format!(
-                "RUN {options}: per-step resource limits are not supported by Stagecraft yet (the protobuf bindings it builds LLB with have no OpMetadata.linux_resources); build without them"
-            )),
-            span,
-        ));
+        meta.linux_resources = Some(llb::pb::LinuxResources {
+            memory: r.memory,
+            memory_swap: r.memory_swap,
+            cpu_shares: r.cpu_shares,
+            cpu_period: r.cpu_period,
+            cpu_quota: r.cpu_quota,
+            cpuset_cpus: r.cpuset_cpus.clone(),
+            cpuset_mems: r.cpuset_mems.clone(),
+        });
     }
     let mut spec = ExecSpec::new(args.clone())
         .with_cwd(d.workdir.clone())

@@ -78,7 +78,7 @@ fn default_path_cap_is_declared_only_when_the_daemon_has_it() {
 }
 
 #[test]
-fn resource_limits_fail_at_the_first_run_naming_options_and_line() {
+fn resource_limits_go_on_every_run_outside_the_cache_key() {
     let text = "FROM busybox\nCOPY a /a\nRUN true\n";
     let o = crate::BuildOptions {
         linux_resources: Some(crate::LinuxResources {
@@ -88,21 +88,37 @@ fn resource_limits_fail_at_the_first_run_naming_options_and_line() {
         }),
         ..options()
     };
-    let err = lower_with(text, &o, &FakeResolver::new()).unwrap_err();
-    let msg = err.kind.to_string();
-    assert!(msg.contains("memory=1048576,cpusetcpus=0"), "{msg}");
-    assert!(msg.contains("not supported by Stagecraft yet"), "{msg}");
-    assert_eq!(err.span.map(|s| s.start), Some(3), "the RUN line");
-    // A daemon without the capability: the version that has it.
+    let limited = lower_with(text, &o, &FakeResolver::new()).unwrap();
+    let md = metadata_of(&limited, "RUN true");
+    let r = md.linux_resources.clone().unwrap();
+    assert_eq!((r.memory, r.cpuset_cpus.as_str()), (1 << 20, "0"));
+    assert!(md.caps.contains_key("exec.meta.linux.resources"));
+    assert!(metadata_of(&limited, "COPY a").linux_resources.is_none());
+    // Metadata only: the RUN's op digest is the one without limits.
+    let plain = lower_with(text, &options(), &FakeResolver::new()).unwrap();
+    assert_eq!(limited.state.marshal().def, plain.state.marshal().def);
+    // A daemon without the capability: the options, the line and the
+    // version that has it.
     let old: BTreeSet<String> = ["exec.meta.base", "exec.mount.bind", "source.image"]
         .iter()
         .map(|s| s.to_string())
         .collect();
     let err = lower_caps(text, &o, &FakeResolver::new(), Some(&old)).unwrap_err();
     let msg = err.kind.to_string();
-    assert!(msg.contains("RUN with the options memory=1048576"), "{msg}");
+    assert!(
+        msg.contains("RUN with the options memory=1048576,cpusetcpus=0"),
+        "{msg}"
+    );
     assert!(msg.contains("v0.31"), "{msg}");
+    assert_eq!(err.span.map(|s| s.start), Some(3), "the RUN line");
     // Without RUN nothing needs the limits.
-    let o2 = o.clone();
-    assert!(lower_with("FROM busybox\nCOPY a /a\n", &o2, &FakeResolver::new()).is_ok());
+    assert!(
+        lower_caps(
+            "FROM busybox\nCOPY a /a\n",
+            &o,
+            &FakeResolver::new(),
+            Some(&old)
+        )
+        .is_ok()
+    );
 }
