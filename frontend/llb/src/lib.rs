@@ -53,7 +53,7 @@ pub use exec::{
 pub use file::{
     Chown, CopyMode, FileAction, FileCopy, Mkdir, Mkfile, Rm, Symlink, UserRef, clean_path,
 };
-pub use marshal::{digest_of, marshal};
+pub use marshal::{digest_of, marshal, write_definition};
 pub use metadata::{OpMeta, ProgressGroup};
 pub use mount::{BindMode, CacheSharing, Mount, MountKind, SecretMount, SshMount};
 pub use source::{

@@ -10,7 +10,7 @@ use crate::caps::Cap;
 use crate::metadata::merge_pb;
 use crate::pb;
 use crate::sourcemap::{SourceLocation, SourceMap};
-use crate::state::{Node, State};
+use crate::state::{Body, Node, State};
 
 /// Encodes an op the way today's Go client does (protobuf-go, deterministic):
 /// plain fields in number order, then the oneof — `inputs` (1), `platform`
@@ -56,7 +56,9 @@ struct Collector {
     /// iterated, so the order of addresses cannot leak into the output.
     walked: BTreeSet<usize>,
     emitted: BTreeSet<String>,
-    def: Vec<Vec<u8>>,
+    /// The ops in Definition order; their bytes are copied (or written out)
+    /// only once the walk is done.
+    def: Vec<Arc<Body>>,
     metadata: BTreeMap<String, pb::OpMetadata>,
     maps: Vec<SourceMap>,
     locations: BTreeMap<String, Vec<pb::Location>>,
@@ -86,7 +88,7 @@ impl Collector {
     fn emit(&mut self, node: &Node) {
         let enc = &node.body;
         if self.emitted.insert(enc.digest.clone()) {
-            self.def.push(enc.bytes.clone());
+            self.def.push(Arc::clone(enc));
         }
         let md = node.meta.to_pb(&enc.caps);
         match self.metadata.get_mut(&enc.digest) {
@@ -129,6 +131,15 @@ impl Collector {
     }
 }
 
+/// A walked graph: its ops in order, the terminal op, and everything else a
+/// Definition holds.
+struct Collected {
+    ops: Vec<Arc<Body>>,
+    terminal: Vec<u8>,
+    metadata: BTreeMap<String, pb::OpMetadata>,
+    source: pb::Source,
+}
+
 /// Marshals the graph ending at `state`.
 ///
 /// Ops come dependencies first, each once (ops with equal bytes are one op),
@@ -136,9 +147,47 @@ impl Collector {
 /// Metadata is keyed by op digest; nodes sharing a digest have their metadata
 /// merged. Scratch marshals to an empty Definition.
 pub fn marshal(state: &State) -> pb::Definition {
-    let Some(out) = &state.out else {
+    let Some(c) = collect(state) else {
         return pb::Definition::default();
     };
+    let mut def: Vec<Vec<u8>> = c.ops.iter().map(|body| body.bytes.clone()).collect();
+    def.push(c.terminal);
+    pb::Definition {
+        def,
+        metadata: c.metadata,
+        source: Some(c.source),
+    }
+}
+
+/// Writes the encoded `marshal(state)` to `out`, the same bytes, without
+/// holding a copy of every op (let alone two: the Definition and its
+/// encoding) next to the graph. `out` should be buffered.
+pub fn write_definition(state: &State, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    use prost::encoding::{WireType, encode_key, encode_varint};
+    let Some(c) = collect(state) else {
+        return Ok(()); // an empty Definition encodes to no bytes
+    };
+    // A message's encoding is its fields' in turn: every `def` entry (field
+    // 1) as it is written below, then metadata and source from prost.
+    let ops = c.ops.iter().map(|body| body.bytes.as_slice());
+    let mut head = Vec::with_capacity(16);
+    for bytes in ops.chain(std::iter::once(c.terminal.as_slice())) {
+        head.clear();
+        encode_key(1, WireType::LengthDelimited, &mut head);
+        encode_varint(bytes.len() as u64, &mut head);
+        out.write_all(&head)?;
+        out.write_all(bytes)?;
+    }
+    let rest = pb::Definition {
+        def: Vec::new(),
+        metadata: c.metadata,
+        source: Some(c.source),
+    };
+    out.write_all(&rest.encode_to_vec())
+}
+
+fn collect(state: &State) -> Option<Collected> {
+    let out = state.out.as_ref()?;
     let mut c = Collector::default();
     c.walk(&out.node);
 
@@ -165,7 +214,6 @@ pub fn marshal(state: &State) -> pb::Definition {
     if export {
         caps.push(Cap::MetaExportCache);
     }
-    c.def.push(bytes);
     c.metadata.insert(
         digest,
         pb::OpMetadata {
@@ -182,11 +230,12 @@ pub fn marshal(state: &State) -> pb::Definition {
             .collect(),
         infos: c.maps.iter().map(SourceMap::to_pb_info).collect(),
     };
-    pb::Definition {
-        def: c.def,
+    Some(Collected {
+        ops: c.def,
+        terminal: bytes,
         metadata: c.metadata,
-        source: Some(source),
-    }
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -199,6 +248,21 @@ mod tests {
             digest_of(b""),
             "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn written_definition_is_the_encoded_marshal() {
+        use crate::{ImageSource, Mkfile};
+        let base = State::image(ImageSource::new("docker.io/library/alpine:3.19")).unwrap();
+        let mut s = base.with_custom_name("base");
+        for i in 0..3 {
+            s = s.file_action(Mkfile::new(format!("/f{i}"), 0o644, vec![b'x'; 200]));
+        }
+        for state in [State::scratch(), base, s] {
+            let mut written = Vec::new();
+            write_definition(&state, &mut written).unwrap();
+            assert_eq!(written, marshal(&state).encode_to_vec());
+        }
     }
 
     #[test]

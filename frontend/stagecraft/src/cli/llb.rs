@@ -9,7 +9,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use prost::Message;
 use stagecraft_lower::{
     BuildOptions, ContextConfig, ImageResolver, LowerRequest, Platform, ResolveError, ResolveMode,
     ResolvedImage, SourceFile, reference,
@@ -122,7 +121,7 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| format!("error: starting the runtime: {e}"))?;
-    let mut definitions = Vec::new();
+    let mut states = Vec::new();
     let mut unresolved = std::collections::BTreeSet::new();
     let mut images = Vec::new();
     for options in &per_platform {
@@ -140,10 +139,7 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
             .map_err(|e| loaded.error(e.span, &e.kind.to_string()))?;
         unresolved.extend(lowered.unresolved_images.iter().cloned());
         images.push((options.platform().id(), lowered.image.to_json()));
-        definitions.push((
-            options.platform().id(),
-            stagecraft_llb::marshal(&lowered.state),
-        ));
+        states.push((options.platform().id(), lowered.state.clone()));
         // The process ends soon: handing a graph of thousands of ops back to
         // the allocator piece by piece would cost a tenth of building it.
         std::mem::forget(lowered);
@@ -158,19 +154,29 @@ pub fn run(args: LlbArgs) -> Result<(), String> {
         std::fs::write(path, images_json(&images))
             .map_err(|e| format!("error: {}: {e}", path.display()))?;
     }
-    let mut stdout = std::io::stdout().lock();
-    let written = match definitions.as_slice() {
-        [(_, definition)] if args.json => {
-            writeln!(stdout, "{}", stagecraft_llb::dump_json(definition))
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = match states.as_slice() {
+        [(_, state)] if args.json => writeln!(
+            stdout,
+            "{}",
+            stagecraft_llb::dump_json(&stagecraft_llb::marshal(state))
+        ),
+        // Straight from the graph: no Definition of copied ops, no encoded
+        // copy of that.
+        [(_, state)] => stagecraft_llb::write_definition(state, &mut stdout),
+        several => {
+            let definitions: Vec<_> = several
+                .iter()
+                .map(|(platform, state)| (platform.clone(), stagecraft_llb::marshal(state)))
+                .collect();
+            write_platforms_json(&mut stdout, &definitions)
         }
-        [(_, definition)] => stdout.write_all(&definition.encode_to_vec()),
-        several => write_platforms_json(&mut stdout, several),
     };
     let flushed = written
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("error: writing stdout: {e}"));
-    // Likewise for the Definitions and the parsed file.
-    std::mem::forget((definitions, loaded));
+    // Likewise for the graphs and the parsed file.
+    std::mem::forget((states, loaded));
     flushed
 }
 
