@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SBOM attestations with the scan arguments, the Git URL options `mtime`
 # and `fetch-by-commit` (issue 8 item 5), and `oci-layout://` named contexts
-# (item 3), on buildkitd through buildx.
+# (item 3), on buildkitd through buildx; the resource options through
+# buildctl.
 #
 # The scanner is a small image built here and pushed to the loopback
 # registry: a shell script that writes one in-toto statement listing what it
@@ -177,3 +178,23 @@ if check "a Git named context with mtime=commit builds" test -f "$out/readme"; t
 else
     printf '%s\n' "$log" | tail -30
 fi
+
+# ---------------------------------------------------------------- resources
+# The resource options (buildctl --opt; buildx has no flags for them) put
+# cgroup limits on every RUN: read back from the step's own cgroup (v1 here)
+# and compared with what the reference frontend's build shows.
+res_ctx="$(test_tmpdir)"
+printf 'FROM busybox\nRUN cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpu/cpu.shares >/limits\n' \
+    >"$res_ctx/Dockerfile"
+limits_with() {
+    local out
+    out="$(test_tmpdir)"
+    "$BUILDCTL" --addr "$BUILDKIT_HOST" build --frontend gateway.v0 --opt "source=$1" \
+        --opt memory=268435456 --opt cpusetcpus=0 --opt cpushares=512 \
+        --local context="$res_ctx" --local dockerfile="$res_ctx" \
+        --output "type=local,dest=$out" >/dev/null 2>&1
+    tr '\n' ' ' <"$out/limits" 2>/dev/null
+}
+ours="$(limits_with "$FRONTEND_IMAGE")"
+assert_eq "memory, cpusetcpus and cpushares limit the RUN" "268435456 0 512 " "$ours"
+assert_eq "the same limits as the reference frontend's build" "$(limits_with "$REFERENCE_IMAGE")" "$ours"

@@ -248,3 +248,34 @@ fn an_oci_layout_context_without_a_digest_is_refused() {
         status.message
     );
 }
+
+#[test]
+fn git_url_options_need_the_buildkit_that_has_them() {
+    for (query, cap, feature, version) in [
+        (
+            "mtime=commit",
+            "source.git.mtime",
+            "the Git URL option mtime",
+            "v0.29",
+        ),
+        (
+            "checksum=0123456789abcdef0123456789abcdef01234567&fetch-by-commit=true",
+            "source.git.fetchbycommit",
+            "the Git URL option fetch-by-commit",
+            "v0.30",
+        ),
+    ] {
+        let status = unsolved_error(
+            FakeConfig::modern()
+                .with_local_file(
+                    "dockerfile",
+                    "Dockerfile",
+                    "FROM scratch\nCOPY --from=src / /\n",
+                )
+                .with_opt("context:src", &format!("https://example.com/r.git?{query}"))
+                .without_cap(stagecraft_proto::caps::CapKind::Llb, cap),
+        );
+        assert!(status.message.contains(feature), "{}", status.message);
+        assert!(status.message.contains(version), "{}", status.message);
+    }
+}
