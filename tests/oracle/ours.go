@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/pkg/errors"
 )
@@ -50,6 +51,9 @@ func oursLLB(bin string, r *request, refs []string) (*converted, error) {
 	if err := def.UnmarshalVT(stdout.Bytes()); err != nil {
 		return nil, errors.Wrap(err, "decoding our Definition")
 	}
+	if err := loadsInBuildKit(&def); err != nil {
+		return nil, err
+	}
 	image, err := os.ReadFile(imageFile.Name())
 	if err != nil {
 		return nil, err
@@ -63,4 +67,23 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// loadsInBuildKit reads the Definition the way BuildKit's own code does when
+// it re-imports a result (SBOM scans, frontends calling frontends): a wire
+// form Go decodes differently from prost, such as a map entry without its
+// value, panics the daemon there.
+func loadsInBuildKit(def *pb.Definition) (err error) {
+	if len(def.Def) == 0 {
+		return nil // scratch: BuildKit has no ref to load
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("BuildKit's llb.NewDefinitionOp panics on our Definition: %v", r)
+		}
+	}()
+	if _, err := llb.NewDefinitionOp(def); err != nil {
+		return errors.Wrap(err, "BuildKit's llb.NewDefinitionOp refuses our Definition")
+	}
+	return nil
 }
