@@ -1,16 +1,18 @@
 //! The variables in scope while a stage is checked: names in the order of
 //! their last assignment (as the Go client keeps an env), with values.
 
-use std::collections::BTreeMap;
+use imbl::OrdMap;
 
 /// Ordered `name → value` pairs. Setting and reading take log time, so an
-/// ENV of 100,000 names is checked in linear time, not quadratic.
+/// ENV of 100,000 names is checked in linear time, not quadratic; the maps
+/// are persistent, so the stages built on one base share its variables
+/// instead of copying them each.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Vars {
     /// Name → (when it was last set, value).
-    values: BTreeMap<String, (u64, String)>,
+    values: OrdMap<String, (u64, String)>,
     /// When it was last set → name: the order of [`Vars::keys`].
-    order: BTreeMap<u64, String>,
+    order: OrdMap<u64, String>,
     next: u64,
 }
 
