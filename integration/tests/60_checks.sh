@@ -54,8 +54,10 @@ buildx_result() {
         out="$(jq -S 'del(.sources[]?.data, .sources[]?.definition)' <<<"$out" 2>&1)"
     fi
     printf 'exit %s\n%s\n' "$status" "$out"
-    # The summary of warnings and the error go to stderr.
-    sed -e 's/\x1b\[[0-9;]*m//g' "$dir/stderr" | grep -E '^ *- |warnings? found|^ERROR' | sed -e 's/^ *//'
+    # The summary of warnings and the error go to stderr. buildx lists the
+    # warnings as they reach it, and the reference's arrive in no fixed order
+    # (seen both ways on the same file): compare them as a set.
+    sed -e 's/\x1b\[[0-9;]*m//g' "$dir/stderr" | grep -E '^ *- |warnings? found|^ERROR' | sed -e 's/^ *//' | LC_ALL=C sort
 }
 
 # The same call through both frontends must give the same result.
