@@ -9,12 +9,12 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use stagecraft_llb::{HttpSource, LocalSession, LocalSource, OpMeta, State};
 
 use crate::ContextConfig;
-use crate::dispatch::add::{GitSourceSpec, git_state};
 use crate::dispatch::remote::parse_git_ref;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::image::Image;
 use crate::named_context::ContextSource;
 use crate::options::BuildOptions;
+use crate::remote_context::git_context_state;
 
 /// The input metadata key holding the image config.
 const IMAGE_CONFIG_KEY: &str = "containerimage.config";
@@ -101,17 +101,7 @@ fn plain(
                 (None, ContextSource::Url(_)) => return http_context(url, key),
                 (None, _) => return Err(err(format!("invalid git context {url}"))),
             };
-            let name = format!("[internal] load git source {url}");
-            git_state(
-                git,
-                GitSourceSpec {
-                    keep_git_dir: None,
-                    checksum: "",
-                    name: &name,
-                    keep_mtime: true,
-                },
-            )
-            .map_err(|e| err(format!("git context {url}: {e}")))
+            git_context_state(git, url).map_err(|e| err(format!("git context {url}: {e}")))
         }
         ContextSource::Input(name) => Err(err(format!(
             "named context {key}: input:{name} is read with its metadata"

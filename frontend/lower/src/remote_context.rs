@@ -5,7 +5,7 @@
 use stagecraft_llb::{HttpSource, OpMeta, State};
 
 use crate::dispatch::add::{GitSourceSpec, git_state};
-use crate::dispatch::remote::parse_git_ref;
+use crate::dispatch::remote::{GitRef, parse_git_ref};
 
 /// Where a remote main context comes from.
 #[derive(Clone, Debug)]
@@ -16,6 +16,21 @@ pub enum RemoteContext {
     /// An HTTP(S) download saved as [`HTTP_CONTEXT_FILE`]: a tarball of the
     /// context, or the Dockerfile itself.
     Http(State),
+}
+
+/// The state of a Git repository used as a context, main or named: the
+/// whole checkout, its files' times as committed.
+pub(crate) fn git_context_state(git: GitRef, url: &str) -> Result<State, String> {
+    let name = format!("[internal] load git source {url}");
+    git_state(
+        git,
+        GitSourceSpec {
+            keep_git_dir: None,
+            checksum: "",
+            name: &name,
+            keep_mtime: true,
+        },
+    )
 }
 
 /// The file an HTTP context is downloaded to.
@@ -35,17 +50,7 @@ pub fn remote_context(
             keep_git_dir: Some(keep),
             ..git
         };
-        let name = format!("[internal] load git source {value}");
-        let state = git_state(
-            git,
-            GitSourceSpec {
-                keep_git_dir: None,
-                checksum: "",
-                name: &name,
-                keep_mtime: true,
-            },
-        )?;
-        return Ok(Some(RemoteContext::Git(state)));
+        return Ok(Some(RemoteContext::Git(git_context_state(git, value)?)));
     }
     if value.starts_with("http://") || value.starts_with("https://") {
         let src = HttpSource {
