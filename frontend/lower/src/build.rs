@@ -161,6 +161,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
         state: r.state.clone(),
         image: r.image.for_child(),
         env: EnvList::new(),
+        env_follows_config: false,
         build_args: imbl::Vector::new(),
         workdir: "/".to_string(),
         user: String::new(),
@@ -197,10 +198,21 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
 fn init_from_image(d: &mut DispatchState, options: &BuildOptions) {
     if d.image.config.env_value("PATH").is_none() && d.platform.os != "windows" {
         d.image.config.env.push(format!("PATH={DEFAULT_PATH}"));
+        d.env_follows_config = false;
     }
-    for entry in d.image.config.env.iter() {
-        let (k, v) = entry.split_once('=').unwrap_or((entry, ""));
-        d.env.set(k, v);
+    if d.env_follows_config {
+        debug_assert!(
+            {
+                let mut again = d.env.clone();
+                set_config_env(&mut again, &d.image.config.env);
+                again == d.env
+            },
+            "stage {} skipped its config env, but it changes the env",
+            d.display_name
+        );
+    } else {
+        set_config_env(&mut d.env, &d.image.config.env);
+        d.env_follows_config = true;
     }
     if !d.image.config.working_dir.is_empty() {
         let wd = d.image.config.working_dir.clone();
@@ -210,6 +222,15 @@ fn init_from_image(d: &mut DispatchState, options: &BuildOptions) {
         d.user = d.image.config.user.clone();
     }
     d.network = options.network_mode;
+}
+
+/// Sets each `KEY=VALUE` entry of `config` on `env`, in order (a bare
+/// name as empty).
+fn set_config_env(env: &mut EnvList, config: &crate::image::ConfigEnv) {
+    for entry in config.iter() {
+        let (k, v) = entry.split_once('=').unwrap_or((entry, ""));
+        env.set(k, v);
+    }
 }
 
 fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> {

@@ -55,6 +55,11 @@ impl ConfigEnv {
         self.entries.get(*last)?.split_once('=').map(|(_, v)| v)
     }
 
+    /// Whether an entry (bare or not) is named `key`.
+    pub fn names(&self, key: &str) -> bool {
+        self.index.contains_key(key)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| &**e)
     }
@@ -147,6 +152,7 @@ mod tests {
         assert_eq!(env.value("B"), Some("2"));
         assert_eq!(env.value("Z"), None);
         assert_eq!(&env[2], "bare=x");
+        assert!(env.names("bare") && env.names("C") && !env.names("Z"));
     }
 
     #[test]

@@ -122,3 +122,57 @@ fn resource_limits_go_on_every_run_outside_the_cache_key() {
         .is_ok()
     );
 }
+
+/// The env entries of the exec op whose bytes hold `marker`, in the order
+/// the op lists them (of the names in `names`).
+fn env_order(l: &crate::Lowered, marker: &str, names: &[&str]) -> Vec<String> {
+    let def = l.state.marshal();
+    let op = def
+        .def
+        .iter()
+        .find(|b| b.windows(marker.len()).any(|w| w == marker.as_bytes()))
+        .unwrap_or_else(|| panic!("no op holds {marker:?}"));
+    let text = String::from_utf8_lossy(op);
+    let mut found: Vec<(usize, String)> = names
+        .iter()
+        .filter_map(|n| {
+            let at = text.find(&format!("{n}="))?;
+            let value: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_graphic())
+                .collect();
+            Some((at, value))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, entry)| entry).collect()
+}
+
+#[test]
+fn a_stage_on_a_stage_lists_the_env_as_its_start_resets_it() {
+    const PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    // New names only: the base's env already ends with the config's.
+    let l =
+        lower_text("FROM busybox AS base\nENV A=1\nENV B=2\nFROM base\nRUN echo child\n").unwrap();
+    assert_eq!(
+        env_order(&l, "echo child", &["PATH", "A", "B"]),
+        [PATH, "A=1", "B=2"]
+    );
+    // A name set again moves last in the base's env but keeps its place in
+    // the config, whose order the next stage takes.
+    let text =
+        "FROM busybox AS base\nENV A=1 B=2\nENV A=3\nRUN echo base\nFROM base\nRUN echo child\n";
+    let mut o = options();
+    o.target = Some("base".into());
+    let base = lower_with(text, &o, &FakeResolver::new()).unwrap();
+    assert_eq!(env_order(&base, "echo base", &["A", "B"]), ["B=2", "A=3"]);
+    let l = lower_text(text).unwrap();
+    assert_eq!(env_order(&l, "echo child", &["A", "B"]), ["A=3", "B=2"]);
+    // An ARG is in the env only: the config's names follow it.
+    let l =
+        lower_text("FROM busybox AS base\nARG X=1\nENV A=1\nFROM base\nRUN echo child\n").unwrap();
+    assert_eq!(
+        env_order(&l, "echo child", &["X", "PATH", "A"]),
+        ["X=1", PATH, "A=1"]
+    );
+}
