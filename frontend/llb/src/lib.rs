@@ -43,6 +43,7 @@ mod source;
 mod sourcemap;
 mod state;
 mod substitute;
+mod wire;
 
 pub use caps::{Cap, required_caps};
 pub use dump::{dump_json, dump_text};

@@ -1,16 +1,18 @@
 //! Turning a graph into a `pb::Definition`, the same bytes every time.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet, btree_map};
 use std::sync::Arc;
 
 use prost::Message;
+use prost::encoding::{WireType, encode_key, encode_varint};
 use sha2::{Digest as _, Sha256};
 
 use crate::caps::Cap;
 use crate::metadata::merge_pb;
 use crate::pb;
-use crate::sourcemap::{SourceLocation, SourceMap};
+use crate::sourcemap::SourceMap;
 use crate::state::{Body, Node, State};
+use crate::wire;
 
 /// Encodes an op the way today's Go client does (protobuf-go, deterministic):
 /// plain fields in number order, then the oneof — `inputs` (1), `platform`
@@ -44,9 +46,72 @@ pub fn digest_of(bytes: &[u8]) -> String {
     let (prefix, hex_part) = text.split_at_mut(PREFIX.len());
     prefix.copy_from_slice(PREFIX);
     match hex::encode_to_slice(Sha256::digest(bytes), hex_part) {
-        Ok(()) => String::from_utf8_lossy(&text).into_owned(),
+        Ok(()) => match std::str::from_utf8(&text) {
+            Ok(text) => text.to_owned(),
+            Err(_) => format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
+        },
         // The buffer is sized for a SHA-256: this arm cannot run.
         Err(_) => format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
+    }
+}
+
+/// An op's body as a map key, ordered by its digest: the Definition's maps
+/// are keyed by digest, and ops with equal bytes are one op.
+struct ByDigest(Arc<Body>);
+
+impl PartialEq for ByDigest {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.digest == other.0.digest
+    }
+}
+
+impl Eq for ByDigest {}
+
+impl PartialOrd for ByDigest {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ByDigest {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.digest.cmp(&other.0.digest)
+    }
+}
+
+/// The graph nodes sharing one digest, in walk order: their metadata is
+/// merged, their locations concatenated.
+struct Entry {
+    first: Arc<Node>,
+    more: Vec<Arc<Node>>,
+}
+
+impl Entry {
+    fn nodes(&self) -> impl Iterator<Item = &Arc<Node>> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
+    /// The merged wire metadata.
+    fn metadata(&self) -> pb::OpMetadata {
+        let mut acc = self.first.meta.to_pb(&self.first.body.caps);
+        for node in &self.more {
+            merge_pb(&mut acc, node.meta.to_pb(&node.body.caps));
+        }
+        acc
+    }
+
+    /// Appends the encoding of [`Entry::metadata`]; one node's straight
+    /// from its `OpMeta`.
+    fn encode_metadata(&self, buf: &mut Vec<u8>) {
+        if self.more.is_empty() {
+            wire::encode_op_metadata(&self.first.meta, &self.first.body.caps, buf);
+        } else {
+            self.metadata().encode_raw(buf);
+        }
+    }
+
+    fn has_locations(&self) -> bool {
+        self.nodes().any(|n| !n.meta.locations.is_empty())
     }
 }
 
@@ -54,14 +119,13 @@ pub fn digest_of(bytes: &[u8]) -> String {
 struct Collector {
     /// Node identities already walked. Only used for membership, never
     /// iterated, so the order of addresses cannot leak into the output.
-    walked: BTreeSet<usize>,
-    emitted: BTreeSet<String>,
+    walked: HashSet<usize>,
     /// The ops in Definition order; their bytes are copied (or written out)
     /// only once the walk is done.
     def: Vec<Arc<Body>>,
-    metadata: BTreeMap<String, pb::OpMetadata>,
+    entries: BTreeMap<ByDigest, Entry>,
+    /// Source maps in the order the walk first meets them.
     maps: Vec<SourceMap>,
-    locations: BTreeMap<String, Vec<pb::Location>>,
 }
 
 impl Collector {
@@ -72,7 +136,7 @@ impl Collector {
         while let Some((node, inputs_done)) = stack.pop() {
             let key = Arc::as_ptr(&node) as usize;
             if inputs_done {
-                self.emit(&node);
+                self.emit(node);
                 continue;
             }
             if !self.walked.insert(key) {
@@ -85,59 +149,62 @@ impl Collector {
         }
     }
 
-    fn emit(&mut self, node: &Node) {
-        let enc = &node.body;
-        if self.emitted.insert(enc.digest.clone()) {
-            self.def.push(Arc::clone(enc));
-        }
-        let md = node.meta.to_pb(&enc.caps);
-        match self.metadata.get_mut(&enc.digest) {
-            Some(acc) => merge_pb(acc, md),
-            None => {
-                self.metadata.insert(enc.digest.clone(), md);
-            }
-        }
-        // Only ops with a location get an entry. The reference writes an
-        // empty one for the others, but protobuf encoders leave a default
-        // map value out, and Go then decodes the entry as a nil pointer:
-        // BuildKit's own Definition reader (its SBOM processor) dereferences
-        // it and the daemon crashes.
-        let wires: Vec<pb::Location> = node
-            .meta
-            .locations
-            .iter()
-            .map(|loc| self.location(loc))
-            .collect();
-        if !wires.is_empty() {
-            self.locations
-                .entry(enc.digest.clone())
-                .or_default()
-                .extend(wires);
-        }
-    }
-
-    fn location(&mut self, loc: &SourceLocation) -> pb::Location {
-        let index = match self.maps.iter().position(|m| m.same_as(&loc.map)) {
-            Some(i) => i,
-            None => {
+    fn emit(&mut self, node: Arc<Node>) {
+        for loc in &node.meta.locations {
+            if !self.maps.iter().any(|m| m.same_as(&loc.map)) {
                 self.maps.push(loc.map.clone());
-                self.maps.len() - 1
             }
-        };
-        pb::Location {
-            source_index: i32::try_from(index).unwrap_or(i32::MAX),
-            ranges: loc.ranges.iter().map(|r| r.to_pb()).collect(),
+        }
+        match self.entries.entry(ByDigest(Arc::clone(&node.body))) {
+            btree_map::Entry::Vacant(slot) => {
+                self.def.push(Arc::clone(&node.body));
+                slot.insert(Entry {
+                    first: node,
+                    more: Vec::new(),
+                });
+            }
+            btree_map::Entry::Occupied(mut slot) => slot.get_mut().more.push(node),
         }
     }
 }
 
-/// A walked graph: its ops in order, the terminal op, and everything else a
-/// Definition holds.
+/// A walked graph: its ops in order, the terminal op, and what the
+/// Definition's metadata and source map are made from.
 struct Collected {
     ops: Vec<Arc<Body>>,
+    entries: BTreeMap<ByDigest, Entry>,
+    maps: Vec<SourceMap>,
     terminal: Vec<u8>,
-    metadata: BTreeMap<String, pb::OpMetadata>,
-    source: pb::Source,
+    terminal_digest: String,
+    terminal_meta: pb::OpMetadata,
+}
+
+impl Collected {
+    /// Index of `map` in the Definition's source infos.
+    fn map_index(&self, map: &SourceMap) -> i32 {
+        let index = self
+            .maps
+            .iter()
+            .position(|m| m.same_as(map))
+            .unwrap_or_default();
+        i32::try_from(index).unwrap_or(i32::MAX)
+    }
+
+    /// Only ops with a location get an entry. The reference writes an
+    /// empty one for the others, but protobuf encoders leave a default map
+    /// value out, and Go then decodes the entry as a nil pointer: BuildKit's
+    /// own Definition reader (its SBOM processor) dereferences it and the
+    /// daemon crashes.
+    fn locations(&self, entry: &Entry) -> Vec<pb::Location> {
+        entry
+            .nodes()
+            .flat_map(|n| &n.meta.locations)
+            .map(|loc| pb::Location {
+                source_index: self.map_index(&loc.map),
+                ranges: loc.ranges.iter().map(|r| r.to_pb()).collect(),
+            })
+            .collect()
+    }
 }
 
 /// Marshals the graph ending at `state`.
@@ -151,39 +218,94 @@ pub fn marshal(state: &State) -> pb::Definition {
         return pb::Definition::default();
     };
     let mut def: Vec<Vec<u8>> = c.ops.iter().map(|body| body.bytes.clone()).collect();
-    def.push(c.terminal);
+    def.push(c.terminal.clone());
+    let mut metadata: BTreeMap<String, pb::OpMetadata> = c
+        .entries
+        .iter()
+        .map(|(key, entry)| (key.0.digest.clone(), entry.metadata()))
+        .collect();
+    metadata.insert(c.terminal_digest.clone(), c.terminal_meta.clone());
+    let locations = c
+        .entries
+        .iter()
+        .filter(|(_, entry)| entry.has_locations())
+        .map(|(key, entry)| {
+            let locations = c.locations(entry);
+            (key.0.digest.clone(), pb::Locations { locations })
+        })
+        .collect();
     pb::Definition {
         def,
-        metadata: c.metadata,
-        source: Some(c.source),
+        metadata,
+        source: Some(pb::Source {
+            locations,
+            infos: c.maps.iter().map(SourceMap::to_pb_info).collect(),
+        }),
     }
 }
 
 /// Writes the encoded `marshal(state)` to `out`, the same bytes, without
 /// holding a copy of every op (let alone two: the Definition and its
-/// encoding) next to the graph. `out` should be buffered.
+/// encoding) next to the graph, nor building the wire metadata of each op:
+/// it is encoded from the graph's (`wire`). `out` should be buffered.
 pub fn write_definition(state: &State, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    use prost::encoding::{WireType, encode_key, encode_varint};
     let Some(c) = collect(state) else {
         return Ok(()); // an empty Definition encodes to no bytes
     };
     // A message's encoding is its fields' in turn: every `def` entry (field
-    // 1) as it is written below, then metadata and source from prost.
+    // 1), the metadata map (2) in key order, then the source (3).
+    let mut buf = Vec::with_capacity(1 << 16);
     let ops = c.ops.iter().map(|body| body.bytes.as_slice());
-    let mut head = Vec::with_capacity(16);
     for bytes in ops.chain(std::iter::once(c.terminal.as_slice())) {
-        head.clear();
-        encode_key(1, WireType::LengthDelimited, &mut head);
-        encode_varint(bytes.len() as u64, &mut head);
-        out.write_all(&head)?;
+        buf.clear();
+        encode_key(1, WireType::LengthDelimited, &mut buf);
+        encode_varint(bytes.len() as u64, &mut buf);
+        out.write_all(&buf)?;
         out.write_all(bytes)?;
     }
-    let rest = pb::Definition {
-        def: Vec::new(),
-        metadata: c.metadata,
-        source: Some(c.source),
-    };
-    out.write_all(&rest.encode_to_vec())
+    buf.clear();
+    let mut value = Vec::new();
+    let terminal = c.terminal_meta.encode_to_vec();
+    let mut terminal_done = false;
+    for (key, entry) in &c.entries {
+        let digest = key.0.digest.as_str();
+        if !terminal_done && c.terminal_digest.as_str() <= digest {
+            terminal_done = true;
+            wire::message_entry(2, &c.terminal_digest, &terminal, &mut buf);
+            if c.terminal_digest == digest {
+                continue; // the terminal's metadata replaces the op's
+            }
+        }
+        value.clear();
+        entry.encode_metadata(&mut value);
+        wire::message_entry(2, digest, &value, &mut buf);
+        if buf.len() >= 1 << 16 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    if !terminal_done {
+        wire::message_entry(2, &c.terminal_digest, &terminal, &mut buf);
+    }
+    out.write_all(&buf)?;
+
+    let mut source = Vec::new();
+    for (key, entry) in &c.entries {
+        if !entry.has_locations() {
+            continue;
+        }
+        value.clear();
+        for loc in entry.nodes().flat_map(|n| &n.meta.locations) {
+            wire::encode_location(1, c.map_index(&loc.map), &loc.ranges, &mut value);
+        }
+        wire::message_entry(1, &key.0.digest, &value, &mut source);
+    }
+    for map in &c.maps {
+        prost::encoding::message::encode(2, &map.to_pb_info(), &mut source);
+    }
+    buf.clear();
+    wire::bytes_field(3, &source, &mut buf);
+    out.write_all(&buf)
 }
 
 fn collect(state: &State) -> Option<Collected> {
@@ -198,12 +320,12 @@ fn collect(state: &State) -> Option<Collected> {
     let bytes = encode_op(&terminal);
     let digest = digest_of(&bytes);
     let mut caps = vec![Cap::Constraints, Cap::Platform];
-    let ops = c.metadata.values();
     let (mut ignore, mut describe, mut export) = (false, false, false);
-    for md in ops {
-        ignore |= md.ignore_cache;
-        describe |= !md.description.is_empty();
-        export |= md.export_cache.is_some();
+    for node in c.entries.values().flat_map(Entry::nodes) {
+        let meta = &node.meta;
+        ignore |= meta.ignore_cache;
+        describe |= meta.custom_name.is_some() || !meta.description.is_empty();
+        export |= meta.export_cache.is_some();
     }
     if ignore {
         caps.push(Cap::MetaIgnoreCache);
@@ -214,27 +336,16 @@ fn collect(state: &State) -> Option<Collected> {
     if export {
         caps.push(Cap::MetaExportCache);
     }
-    c.metadata.insert(
-        digest,
-        pb::OpMetadata {
+    Some(Collected {
+        ops: c.def,
+        entries: c.entries,
+        maps: c.maps,
+        terminal: bytes,
+        terminal_digest: digest,
+        terminal_meta: pb::OpMetadata {
             caps: caps.iter().map(|c| (c.id().to_string(), true)).collect(),
             ..pb::OpMetadata::default()
         },
-    );
-
-    let source = pb::Source {
-        locations: c
-            .locations
-            .into_iter()
-            .map(|(d, locations)| (d, pb::Locations { locations }))
-            .collect(),
-        infos: c.maps.iter().map(SourceMap::to_pb_info).collect(),
-    };
-    Some(Collected {
-        ops: c.def,
-        terminal: bytes,
-        metadata: c.metadata,
-        source,
     })
 }
 
@@ -252,13 +363,32 @@ mod tests {
 
     #[test]
     fn written_definition_is_the_encoded_marshal() {
-        use crate::{ImageSource, Mkfile};
+        use crate::{ImageSource, Mkfile, OpMeta};
         let base = State::image(ImageSource::new("docker.io/library/alpine:3.19")).unwrap();
         let mut s = base.with_custom_name("base");
         for i in 0..3 {
             s = s.file_action(Mkfile::new(format!("/f{i}"), 0o644, vec![b'x'; 200]));
         }
-        for state in [State::scratch(), base, s] {
+        // Two nodes of one op with their own metadata and locations, two
+        // source maps, a terminal op reading a merge of them.
+        let (one, two) = (
+            SourceMap::new("Dockerfile", "Dockerfile", b"FROM a".to_vec()),
+            SourceMap::new("other", "Dockerfile", b"FROM b".to_vec()),
+        );
+        let named = base
+            .with_custom_name("a")
+            .with_location(one.lines(1, 2))
+            .with_description("k", "");
+        let again = base
+            .with_custom_name("b")
+            .with_location(two.lines(3, 3))
+            .with_meta(
+                OpMeta::new()
+                    .with_ignore_cache(true)
+                    .with_location(one.lines(0, 0)),
+            );
+        let merged = State::merge(&[named, s.clone(), again]);
+        for state in [State::scratch(), base, s, merged] {
             let mut written = Vec::new();
             write_definition(&state, &mut written).unwrap();
             assert_eq!(written, marshal(&state).encode_to_vec());
