@@ -180,17 +180,21 @@ pub(crate) async fn resolve_bases(
             .map(|(j, log)| resolver.resolve(&j.normalized, &j.platform, mode, log)),
     )
     .await;
-    let replies: Vec<Result<ResolvedImage, ResolveError>> = ask_of
-        .iter()
-        .map(|&i| {
-            answers.get(i).cloned().unwrap_or_else(|| {
-                Err(ResolveError {
-                    message: "no answer for this image".to_string(),
-                })
+    // The stages sharing an image share its base too: its config is read
+    // and its source op built once, not once per stage.
+    let mut bases: HashMap<usize, ResolvedBase> = HashMap::new();
+    for (job, &ask) in jobs.into_iter().zip(&ask_of) {
+        if job.context.is_none()
+            && let Some(base) = bases.get(&ask)
+        {
+            done.insert(job.target, base.clone());
+            continue;
+        }
+        let reply = answers.get(ask).cloned().unwrap_or_else(|| {
+            Err(ResolveError {
+                message: "no answer for this image".to_string(),
             })
-        })
-        .collect();
-    for (job, reply) in jobs.into_iter().zip(replies) {
+        });
         let span = plan.node(job.target).map(|n| n.span);
         let reply = reply.map_err(|e| {
             LowerError::new(
@@ -210,7 +214,11 @@ pub(crate) async fn resolve_bases(
                 reply,
                 span,
             )?,
-            None => to_base(job.normalized, job.platform, reply, mode, span)?,
+            None => {
+                let base = to_base(job.normalized, job.platform, reply, mode, span)?;
+                bases.insert(ask, base.clone());
+                base
+            }
         };
         done.insert(job.target, base);
     }
