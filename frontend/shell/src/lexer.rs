@@ -72,7 +72,7 @@ impl Lexer {
 
     /// Expands `word` into one string; whitespace is kept as written (the reference's `ProcessWord`).
     pub fn expand_word(&self, word: &str, env: &dyn Env) -> Result<Expansion<String>, ShellError> {
-        self.run(word, env)
+        self.run(word, env, false)
             .map(|(processed, used, unset)| Expansion {
                 value: processed.text,
                 used,
@@ -87,7 +87,7 @@ impl Lexer {
         word: &str,
         env: &dyn Env,
     ) -> Result<Expansion<Vec<String>>, ShellError> {
-        self.run(word, env)
+        self.run(word, env, true)
             .map(|(processed, used, unset)| Expansion {
                 value: processed.words,
                 used,
@@ -99,8 +99,26 @@ impl Lexer {
         &self,
         word: &str,
         env: &dyn Env,
+        want_words: bool,
     ) -> Result<(Processed, BTreeSet<String>, BTreeSet<String>), ShellError> {
-        let mut processor = Processor::new(self.options, env, word);
+        // Most words are plain text: nothing to expand, quote or escape, so
+        // the text is the word and the words are its whitespace-separated
+        // parts, without a scan.
+        let escape = self.options.escape;
+        let special = |c: char| matches!(c, '$' | '<' | '\'' | '"' | '\u{FEFF}') || c == escape;
+        if !word.contains(special) {
+            let words = if want_words {
+                word.split_whitespace().map(str::to_string).collect()
+            } else {
+                Vec::new()
+            };
+            let processed = Processed {
+                text: word.to_string(),
+                words,
+            };
+            return Ok((processed, BTreeSet::new(), BTreeSet::new()));
+        }
+        let mut processor = Processor::new(self.options, env, word, want_words);
         let processed = processor.run().map_err(|kind| ShellError {
             input: word.to_string(),
             kind,

@@ -39,12 +39,15 @@ pub(crate) struct Processor<'a> {
     raw_escapes: bool,
     /// Shared by nested operand scans on purpose; see `words.rs`.
     word_buf: String,
+    /// Whether the caller wants the words; when it wants only the text,
+    /// splitting it as it is scanned would be wasted work.
+    want_words: bool,
     pub(crate) used: BTreeSet<String>,
     pub(crate) unset: BTreeSet<String>,
 }
 
 impl<'a> Processor<'a> {
-    pub(crate) fn new(options: Options, env: &'a dyn Env, input: &str) -> Self {
+    pub(crate) fn new(options: Options, env: &'a dyn Env, input: &str, want_words: bool) -> Self {
         // The reference's scanner drops a byte-order mark at the very start of the input.
         let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
         Processor {
@@ -55,6 +58,7 @@ impl<'a> Processor<'a> {
             depth: 0,
             raw_escapes: options.raw_escapes,
             word_buf: String::new(),
+            want_words,
             used: BTreeSet::new(),
             unset: BTreeSet::new(),
         }
@@ -114,8 +118,12 @@ impl<'a> Processor<'a> {
 
     fn scan_until_inner(&mut self, stop: Option<char>) -> Result<Processed> {
         let mut text = String::new();
+        if stop.is_none() {
+            text.reserve(self.chars.len());
+        }
         self.word_buf.clear();
         let mut words = Words::default();
+        let track = self.want_words;
         let quotes = !self.options.skip_process_quotes;
 
         while let Some(ch) = self.peek() {
@@ -129,37 +137,51 @@ impl<'a> Processor<'a> {
                     let value = self.dollar()?;
                     Self::check_len(text.len() + value.len())?;
                     text.push_str(&value);
-                    words.push_str(&mut self.word_buf, &value);
+                    if track {
+                        words.push_str(&mut self.word_buf, &value);
+                    }
                 }
                 '<' => {
                     let value = self.possible_heredoc();
                     text.push_str(&value);
-                    words.push_raw_str(&mut self.word_buf, &value);
+                    if track {
+                        words.push_raw_str(&mut self.word_buf, &value);
+                    }
                 }
                 '\'' if quotes => {
                     let value = self.single_quoted()?;
                     text.push_str(&value);
-                    words.push_raw_str(&mut self.word_buf, &value);
+                    if track {
+                        words.push_raw_str(&mut self.word_buf, &value);
+                    }
                 }
                 '"' if quotes => {
                     let value = self.double_quoted()?;
                     Self::check_len(text.len() + value.len())?;
                     text.push_str(&value);
-                    words.push_raw_str(&mut self.word_buf, &value);
+                    if track {
+                        words.push_raw_str(&mut self.word_buf, &value);
+                    }
                 }
                 _ => {
                     self.bump();
                     if ch == self.options.escape {
                         if self.raw_escapes {
-                            words.push_raw_char(&mut self.word_buf, ch);
+                            if track {
+                                words.push_raw_char(&mut self.word_buf, ch);
+                            }
                             text.push(ch);
                         }
                         // A trailing escape character is dropped.
                         let Some(escaped) = self.bump() else { break };
-                        words.push_raw_char(&mut self.word_buf, escaped);
+                        if track {
+                            words.push_raw_char(&mut self.word_buf, escaped);
+                        }
                         text.push(escaped);
                     } else {
-                        words.push_char(&mut self.word_buf, ch);
+                        if track {
+                            words.push_char(&mut self.word_buf, ch);
+                        }
                         text.push(ch);
                     }
                 }
