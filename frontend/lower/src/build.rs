@@ -369,6 +369,60 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
     Ok(Dispatched { finals, ctx_paths })
 }
 
+/// The context paths the reachable stages read, taken from their COPY and
+/// ADD sources and `RUN --mount` binds as written: what dispatch records in
+/// `ctx_paths` when no source has a variable in it. Only a guess (the
+/// lowering checks it against what dispatch found), so a source it cannot
+/// read is left out.
+fn written_context_paths(plan: &Plan, reachable: &BTreeSet<Target>) -> BTreeSet<String> {
+    use stagecraft_instructions::{CopySource, Instruction, Mount};
+
+    use crate::command::CopyFrom;
+    use crate::context::context_path;
+
+    let mut paths = BTreeSet::new();
+    let sources = |sources: &[CopySource]| -> Vec<String> {
+        sources
+            .iter()
+            .filter_map(|s| match s {
+                CopySource::Path(p) => Some(p.clone()),
+                CopySource::Inline(_) => None,
+            })
+            .collect()
+    };
+    for t in reachable {
+        let Some(node) = plan.node(*t) else { continue };
+        for cmd in &node.commands {
+            match &cmd.instruction {
+                Instruction::Copy(copy) if cmd.copy_from == CopyFrom::Context => {
+                    paths.extend(sources(&copy.sources).iter().map(|p| context_path(p)));
+                }
+                Instruction::Add(add) => paths.extend(
+                    sources(&add.sources)
+                        .iter()
+                        .filter(|p| !p.starts_with("http://") && !p.starts_with("https://"))
+                        .map(|p| context_path(p)),
+                ),
+                Instruction::Run(run) => {
+                    for spec in &run.mounts {
+                        match spec.resolve(|s| Ok::<_, String>(s.to_string())) {
+                            Ok(Mount::Bind(m)) if m.from.as_deref().is_none_or(str::is_empty) => {
+                                paths.insert(context_path(m.source.as_deref().unwrap_or("")));
+                            }
+                            Ok(Mount::Tmpfs(_)) => {
+                                paths.insert("/".to_string());
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    paths
+}
+
 pub(crate) async fn lower(
     req: LowerRequest<'_>,
     resolver: &impl ImageResolver,
@@ -434,15 +488,20 @@ pub(crate) async fn lower(
     };
     // The context's followpaths are only known once every COPY has been
     // expanded, and ops are encoded as they are built: dispatch with the
-    // whole context, then swap in the source that follows only the paths
-    // used (see `context`).
-    let whole = match &req.context.remote {
-        Some(remote) => remote.clone(),
-        None => main_context(req.context, Vec::new())?,
+    // source the sources as written would give (right unless a source has
+    // a variable in it), then, if the paths used differ, swap in the source
+    // that follows them (see `context`).
+    let guess = match &req.context.remote {
+        Some(_) => Vec::new(),
+        None => follow_paths(&written_context_paths(&plan, &reachable)),
     };
-    let done = dispatch_all(&shared, &whole)?;
+    let dispatched_with = match &req.context.remote {
+        Some(remote) => remote.clone(),
+        None => main_context(req.context, guess.clone())?,
+    };
+    let done = dispatch_all(&shared, &dispatched_with)?;
     let follow = follow_paths(&done.ctx_paths);
-    let context = if follow.is_empty() || req.context.remote.is_some() {
+    let context = if req.context.remote.is_some() || follow == guess {
         None
     } else {
         Some(main_context(req.context, follow)?)
@@ -480,7 +539,7 @@ pub(crate) async fn lower(
         .into_iter()
         .collect();
     let final_state = |st: &State| match &context {
-        Some(context) => st.substitute(&whole, context),
+        Some(context) => st.substitute(&dispatched_with, context),
         None => st.clone(),
     };
     let state = final_state(&target.state);
@@ -496,7 +555,7 @@ pub(crate) async fn lower(
                 .unwrap_or_default()
         };
         if sbom_scan(target, &stage_name(plan.target), &global, SBOM_SCAN_CONTEXT) {
-            let used = context.as_ref().unwrap_or(&whole);
+            let used = context.as_ref().unwrap_or(&dispatched_with);
             targets.extras.insert("context".to_string(), used.clone());
         }
         for t in &reachable {

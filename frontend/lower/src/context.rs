@@ -2,14 +2,16 @@
 //!
 //! Its `local.followpaths` attribute lists the context paths the build reads
 //! (COPY and ADD sources, `RUN --mount` binds without `from`), so the client
-//! only sends those. Those paths are only known once every stage has been
-//! dispatched, while LLB ops are encoded (and digested) as they are built.
-//! So the stages are dispatched with the whole context
-//! (`main_context(config, vec![])`), which fills each stage's `ctx_paths`;
-//! [`follow_paths`] turns their union into the attribute, and the target's
-//! graph then has the whole-context source swapped for the final one from
-//! [`main_context`] (`State::substitute`), which re-encodes only the ops
-//! that read it, to the bytes a build with the final source would give.
+//! only sends those. Those paths are only certain once every stage has been
+//! dispatched (sources are expanded with each stage's variables), while LLB
+//! ops are encoded (and digested) as they are built. So the stages are
+//! dispatched with the source for the paths as written (`build.rs`,
+//! `written_context_paths`), and dispatch fills each stage's `ctx_paths`;
+//! [`follow_paths`] turns their union into the attribute. Only when that
+//! differs from the guess (a variable in a source) does the target's graph
+//! have its context source swapped for the final one from [`main_context`]
+//! (`State::substitute`), which re-encodes only the ops that read it, to the
+//! bytes a build with the final source would give.
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,5 @@
 mod args;
+mod context;
 mod graph;
 mod metadata;
 mod multiplatform;
