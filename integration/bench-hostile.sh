@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every hostile class of the stress generator at its full size (or
-# SIZE) through `stagecraft llb` and `stagecraft graph`, and prints the wall
+# SIZE) through `stagecraft llb`, `stagecraft graph` and `stagecraft lint`
+# (which, like the gateway's lint subrequest, also converts every stage),
+# and prints the wall
 # time, the CPU time (user + system), the peak RSS and how it ended (built,
 # or the error's first line). Each must end within 2 s of CPU and 256 MiB,
 # built or with an error naming a line; the goal column says so, and the exit
@@ -30,7 +32,7 @@ printf '%-20s %-5s %9s %8s %6s %6s %8s  %-4s %s\n' class cmd size "file KiB" wal
 for class in "${classes[@]}"; do
     size="${SIZE:-$("$stress" --list | awk -v c="$class" '$1 == c { print $2 }')}"
     "$stress" "$class" "$size" >"$work/Dockerfile"
-    for cmd in llb graph; do
+    for cmd in llb graph lint; do
         set +e
         # 60 s and 4 GiB at most, so a regression cannot take the machine.
         (cd "$work" && ulimit -v 4194304 && /usr/bin/time -f '%e %U %S %M' -o time \
@@ -43,7 +45,11 @@ for class in "${classes[@]}"; do
         kib="${kib:-0}"
         named_line=0
         if ((rc == 0)); then
-            outcome="built ($(stat -c %s "$work/out") bytes)"
+            if [[ "$cmd" == lint ]]; then
+                outcome="checked ($(stat -c %s "$work/out") bytes of findings)"
+            else
+                outcome="built ($(stat -c %s "$work/out") bytes)"
+            fi
         else
             outcome="$(grep -v '^note:' "$work/err" | head -1 | cut -c1-100 || true)"
             [[ "$outcome" =~ ^Dockerfile:[0-9]+(-[0-9]+)?:\  ]] && named_line=1

@@ -35,10 +35,17 @@ pub enum Class {
     /// Stages each adding a LABEL, a port, a volume and an ONBUILD to what
     /// they inherit.
     ConfigChain,
+    /// One base stage with an ARG and `size` ENV names, and `size` children
+    /// of it with nothing of their own: each child starts by setting the
+    /// base's env again.
+    FanOutArg,
+    /// A base stage with `size` ENV names, then a chain of `size` stages on
+    /// it that each add an ARG.
+    ArgChain,
 }
 
 impl Class {
-    pub const ALL: [Class; 13] = [
+    pub const ALL: [Class; 15] = [
         Class::EnvDoubling,
         Class::GlobalArgDoubling,
         Class::ExposeRanges,
@@ -52,6 +59,8 @@ impl Class {
         Class::ReplaceBlowup,
         Class::FanOut,
         Class::ConfigChain,
+        Class::FanOutArg,
+        Class::ArgChain,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,6 +78,8 @@ impl Class {
             Class::ReplaceBlowup => "replace-blowup",
             Class::FanOut => "fan-out",
             Class::ConfigChain => "config-chain",
+            Class::FanOutArg => "fan-out-arg",
+            Class::ArgChain => "arg-chain",
         }
     }
 
@@ -93,6 +104,8 @@ impl Class {
             Class::ReplaceBlowup => 30,
             Class::FanOut => 5_000,
             Class::ConfigChain => 5_000,
+            Class::FanOutArg => 5_000,
+            Class::ArgChain => 5_000,
         }
     }
 }
@@ -181,6 +194,24 @@ pub fn generate(class: Class, size: usize) -> Vec<u8> {
             }
             for i in 0..size {
                 let _ = writeln!(s, "FROM base AS c{i}\nRUN echo {i}");
+            }
+        }
+        Class::FanOutArg => {
+            s.push_str("FROM busybox AS base\nARG A=1\n");
+            for i in 0..size {
+                let _ = writeln!(s, "ENV K{i}={i}");
+            }
+            for i in 0..size {
+                let _ = writeln!(s, "FROM base AS c{i}");
+            }
+        }
+        Class::ArgChain => {
+            s.push_str("FROM busybox AS s0\n");
+            for i in 0..size {
+                let _ = writeln!(s, "ENV K{i}={i}");
+            }
+            for i in 1..=size {
+                let _ = writeln!(s, "FROM s{} AS s{i}\nARG A{i}={i}", i - 1);
             }
         }
         Class::ConfigChain => {

@@ -161,7 +161,6 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
         state: r.state.clone(),
         image: r.image.for_child(),
         env: EnvList::new(),
-        env_follows_config: false,
         build_args: imbl::Vector::new(),
         workdir: "/".to_string(),
         user: String::new(),
@@ -194,26 +193,19 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
 }
 
 /// What the reference does when a stage starts: default PATH, env from the
-/// config, working dir and user, network mode.
-fn init_from_image(d: &mut DispatchState, options: &BuildOptions) {
+/// config, working dir and user, network mode. `fresh`: the env was never
+/// set from the config (an image, scratch, a stage replaced whole);
+/// otherwise it is a stage's, which [`settle_env`] left as this start
+/// would.
+fn init_from_image(d: &mut DispatchState, options: &BuildOptions, fresh: bool) {
     if d.image.config.env_value("PATH").is_none() && d.platform.os != "windows" {
         d.image.config.env.push(format!("PATH={DEFAULT_PATH}"));
-        d.env_follows_config = false;
+        d.env.set("PATH", DEFAULT_PATH);
     }
-    if d.env_follows_config {
-        debug_assert!(
-            {
-                let mut again = d.env.clone();
-                set_config_env(&mut again, &d.image.config.env);
-                again == d.env
-            },
-            "stage {} skipped its config env, but it changes the env",
-            d.display_name
-        );
-    } else {
+    if fresh {
         set_config_env(&mut d.env, &d.image.config.env);
-        d.env_follows_config = true;
     }
+    settle_env(d);
     if !d.image.config.working_dir.is_empty() {
         let wd = d.image.config.working_dir.clone();
         workdir::set_workdir(d, &wd);
@@ -225,12 +217,42 @@ fn init_from_image(d: &mut DispatchState, options: &BuildOptions) {
 }
 
 /// Sets each `KEY=VALUE` entry of `config` on `env`, in order (a bare
-/// name as empty).
+/// name as empty), as the reference does when a stage starts.
 fn set_config_env(env: &mut EnvList, config: &crate::image::ConfigEnv) {
     for entry in config.iter() {
         let (k, v) = entry.split_once('=').unwrap_or((entry, ""));
         env.set(k, v);
     }
+}
+
+/// Puts the stage's env in the order a stage starting from it sets it to,
+/// at the cost of the names set since the stage started (tests check it
+/// against setting every config entry).
+fn settle_env(d: &mut DispatchState) {
+    #[cfg(debug_assertions)]
+    let before = d.env.clone();
+    d.env.settle(&d.image.config.env);
+    #[cfg(debug_assertions)]
+    {
+        let mut again = before;
+        set_config_env(&mut again, &d.image.config.env);
+        assert!(
+            again == d.env,
+            "settling the env of {} differs from setting its config env",
+            d.display_name
+        );
+    }
+}
+
+/// The stage is a named context that replaces it whole.
+fn replaced_whole(base: &Base) -> bool {
+    matches!(
+        base,
+        Base::Context {
+            whole_stage: true,
+            ..
+        }
+    )
 }
 
 fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> {
@@ -334,14 +356,15 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         d.ignore_cache = s.options.no_cache.applies_to(stage_name);
         // A stage replaced whole is the context as it is: the reference
         // never starts it like a stage.
-        if !matches!(
-            node.base,
-            Base::Context {
-                whole_stage: true,
-                ..
-            }
-        ) {
-            init_from_image(&mut d, s.options);
+        let started = !replaced_whole(&node.base);
+        if started {
+            // A stage on one replaced whole starts from an env that was
+            // never set from its config.
+            let fresh = match &node.base {
+                Base::Stage(b) => plan.node(*b).is_none_or(|n| replaced_whole(&n.base)),
+                _ => true,
+            };
+            init_from_image(&mut d, s.options, fresh);
         }
         let cx = DispatchContext {
             options: s.options,
@@ -356,6 +379,10 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
             budget: &budget,
         };
         dispatch_commands(&mut d, &cx, &node.commands)?;
+        // Once, here, rather than at each of the stages built on this one.
+        if started {
+            settle_env(&mut d);
+        }
         ctx_paths.extend(std::mem::take(&mut d.ctx_paths));
         if let Some(slot) = outputs.get_mut(i) {
             *slot = Some(StageOutput {

@@ -55,9 +55,12 @@ impl ConfigEnv {
         self.entries.get(*last)?.split_once('=').map(|(_, v)| v)
     }
 
-    /// Whether an entry (bare or not) is named `key`.
-    pub fn names(&self, key: &str) -> bool {
-        self.index.contains_key(key)
+    /// The index of the last entry named `key` and its value (empty for a
+    /// bare name): where and what a stage's env takes from the config.
+    pub fn last_entry(&self, key: &str) -> Option<(usize, &str)> {
+        let (_, last) = self.index.get(key)?;
+        let entry = self.entries.get(*last)?;
+        Some((*last, entry.split_once('=').map_or("", |(_, v)| v)))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
@@ -152,7 +155,9 @@ mod tests {
         assert_eq!(env.value("B"), Some("2"));
         assert_eq!(env.value("Z"), None);
         assert_eq!(&env[2], "bare=x");
-        assert!(env.names("bare") && env.names("C") && !env.names("Z"));
+        assert_eq!(env.last_entry("A"), Some((3, "9")));
+        assert_eq!(env.last_entry("bare"), Some((2, "x")));
+        assert_eq!(env.last_entry("Z"), None);
     }
 
     #[test]

@@ -253,3 +253,42 @@ fn every_hostile_class_builds_or_names_a_line_under_both_limits() {
         }
     }
 }
+
+/// The lint subrequest (`buildx build --call check`) of every class: it
+/// converts every stage, not only the target's, so a class a build passes
+/// quickly (5,000 stages on one base) can still cost it all. It answers
+/// with the findings, and a conversion error as data naming its line, or
+/// fails naming a line. Sizes as in the build test above.
+#[test]
+fn every_hostile_class_lints_or_names_a_line() {
+    let divisor = if cfg!(debug_assertions) { 10 } else { 1 };
+    for class in Class::ALL {
+        let size = class.large_size() / divisor;
+        let started = std::time::Instant::now();
+        let outcome =
+            run(hostile(FakeConfig::modern(), class, size).with_opt("requestid", "frontend.lint"));
+        eprintln!(
+            "{} at {size}, lint subrequest: {:?}",
+            class.name(),
+            started.elapsed()
+        );
+        assert!(build_solves(&outcome).is_empty(), "{class:?}");
+        let returned = outcome.recorded.returned().unwrap();
+        let line = match returned.error.as_ref().filter(|e| e.code != 0) {
+            Some(error) => error
+                .message
+                .strip_prefix("Dockerfile:")
+                .and_then(|rest| rest.split([':', '-']).next())
+                .and_then(|n| n.parse::<u64>().ok()),
+            None => {
+                let md = returned_result(&outcome).metadata;
+                let v: serde_json::Value = serde_json::from_slice(&md["result.json"]).unwrap();
+                if v["buildError"].is_null() {
+                    continue;
+                }
+                v["buildError"]["location"]["ranges"][0]["start"]["line"].as_u64()
+            }
+        };
+        assert!(line.is_some_and(|n| n > 0), "{class:?}");
+    }
+}

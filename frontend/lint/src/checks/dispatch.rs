@@ -29,8 +29,10 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 #[derive(Clone, Default)]
 struct StageState {
     env: Vars,
-    /// ARG names declared in the stage and its base stages.
-    declared: Vec<String>,
+    /// ARG names declared in the stage and its base stages; persistent,
+    /// as a stage starts from a copy of its base's (a chain of 5,000
+    /// stages each declaring one would otherwise hold 12 million names).
+    declared: imbl::OrdSet<String>,
     shell_set: bool,
     workdir_set: bool,
     os: String,
@@ -123,7 +125,7 @@ fn from_image(facts: Option<&ImageFacts>, base: Option<&StageBase>) -> StageStat
     }
     StageState {
         env,
-        declared: Vec::new(),
+        declared: imbl::OrdSet::new(),
         shell_set: facts.is_some_and(|f| !f.shell.is_empty()),
         workdir_set: false,
         os,
@@ -410,7 +412,7 @@ impl Walker<'_, '_> {
             {
                 st.env.set(&pair.name, &v);
             }
-            st.declared.push(pair.name.clone());
+            st.declared.insert(pair.name.clone());
         }
         Ok(())
     }

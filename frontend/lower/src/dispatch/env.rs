@@ -26,10 +26,6 @@ pub(crate) fn dispatch_env(
     let mut message = String::from("ENV");
     for (key, value) in pairs {
         message.push_str(&format!(" {key}={value}"));
-        // A new name goes last in both lists, which keeps them in step;
-        // a listed one keeps its place in the config but moves last in
-        // the env.
-        d.env_follows_config &= !d.image.config.env.names(&key);
         d.env.set(&key, &value);
         d.image.config.set_env(&key, &value);
     }
@@ -54,7 +50,6 @@ pub(crate) fn dispatch_arg(
         };
         if let Some(v) = value.as_ref().filter(|_| !NON_ENV_ARGS.contains(&key)) {
             d.env.set(key, v);
-            d.env_follows_config = false;
         }
         d.declared_args.insert(key.to_string());
         parts.push(match &value {

@@ -94,17 +94,10 @@ pub(crate) struct DispatchState {
     pub(crate) display_name: String,
     pub(crate) state: State,
     pub(crate) image: Image,
-    /// The env RUN sees: image Env, ENV and ARG values.
+    /// The env RUN sees: image Env, ENV and ARG values. Every change to
+    /// the image config's env also sets the name here (see
+    /// [`EnvList::settle`]).
     pub(crate) env: EnvList,
-    /// Setting each entry of the image config's `Env` on `env` again, in
-    /// order (as a stage start does), would change nothing. True after a
-    /// stage start; ENV of a name the config does not list yet keeps it
-    /// (both lists gain the name last); any other change to either list
-    /// clears it. A stage built on another starts from that one's final
-    /// state, so its start can skip the work when it holds: otherwise
-    /// 5,000 stages on a base with 5,000 ENV names redo 25 million sets and
-    /// each keep a copy of the env.
-    pub(crate) env_follows_config: bool,
     /// ARGs declared in this stage (and its base stages), with their
     /// values, in order: RUN's history text lists them (`|N K=V …`).
     /// Persistent, like the env: a stage starts from a copy of its base's.
