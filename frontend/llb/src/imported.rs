@@ -76,13 +76,15 @@ impl State {
 }
 
 fn meta_of(wire: &pb::OpMetadata) -> OpMeta {
-    let mut description = wire
+    // The wire map is sorted by key, as `OpMeta` keeps its descriptions.
+    let description = wire
         .description
-        .clone()
-        .into_iter()
-        .collect::<BTreeMap<_, _>>();
+        .iter()
+        .filter(|(k, _)| k.as_str() != CUSTOM_NAME)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     OpMeta {
-        custom_name: description.remove(CUSTOM_NAME),
+        custom_name: wire.description.get(CUSTOM_NAME).cloned(),
         description,
         ignore_cache: wire.ignore_cache,
         ..OpMeta::default()

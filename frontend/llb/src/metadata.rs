@@ -22,8 +22,10 @@ pub struct ProgressGroup {
 pub struct OpMeta {
     /// Progress name (`llb.customname`).
     pub custom_name: Option<String>,
-    /// Other description keys, e.g. `com.docker.dockerfile.v1.command`.
-    pub description: BTreeMap<String, String>,
+    /// Other description keys, e.g. `com.docker.dockerfile.v1.command`,
+    /// sorted by key, each once ([`OpMeta::with_description`]): ops have one
+    /// or two, and a map would take a node of eleven entries for them.
+    pub(crate) description: Vec<(String, String)>,
     pub ignore_cache: bool,
     pub export_cache: Option<bool>,
     pub progress_group: Option<ProgressGroup>,
@@ -61,8 +63,29 @@ impl OpMeta {
     }
 
     pub fn with_description(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.description.insert(key.into(), value.into());
+        let (key, value) = (key.into(), value.into());
+        match self
+            .description
+            .binary_search_by(|(k, _)| k.as_str().cmp(&key))
+        {
+            Ok(i) => {
+                if let Some(entry) = self.description.get_mut(i) {
+                    entry.1 = value;
+                }
+            }
+            Err(i) => self.description.insert(i, (key, value)),
+        }
         self
+    }
+
+    /// The value of description key `key`, if set (the progress name is
+    /// [`OpMeta::custom_name`]).
+    pub fn description(&self, key: &str) -> Option<&str> {
+        self.description
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .and_then(|i| self.description.get(i))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn with_ignore_cache(mut self, ignore: bool) -> Self {
@@ -87,7 +110,7 @@ impl OpMeta {
 
     /// The full description map as it goes on the wire.
     pub(crate) fn wire_description(&self) -> BTreeMap<String, String> {
-        let mut out = self.description.clone();
+        let mut out: BTreeMap<String, String> = self.description.iter().cloned().collect();
         if let Some(name) = &self.custom_name {
             out.insert(CUSTOM_NAME_KEY.to_string(), name.clone());
         }

@@ -212,18 +212,18 @@ impl State {
     /// Sets the progress name of the producing op.
     pub fn with_custom_name(&self, name: impl Into<String>) -> State {
         let name = name.into();
-        self.map_meta(|m| m.with_custom_name(name))
+        self.map_meta(|m| m.clone().with_custom_name(name))
     }
 
     /// Adds a source location to the producing op.
     pub fn with_location(&self, location: SourceLocation) -> State {
-        self.map_meta(|m| m.with_location(location))
+        self.map_meta(|m| m.clone().with_location(location))
     }
 
     /// Adds a description key to the producing op.
     pub fn with_description(&self, key: impl Into<String>, value: impl Into<String>) -> State {
         let (key, value) = (key.into(), value.into());
-        self.map_meta(|m| m.with_description(key, value))
+        self.map_meta(|m| m.clone().with_description(key, value))
     }
 
     /// The metadata of the producing op (`None` for scratch).
@@ -231,14 +231,16 @@ impl State {
         self.out.as_ref().map(|o| &o.node.meta)
     }
 
-    fn map_meta(&self, f: impl FnOnce(OpMeta) -> OpMeta) -> State {
+    /// A new node for the same op, with metadata made from the old one's
+    /// (only cloned by the callers that keep some of it).
+    fn map_meta(&self, f: impl FnOnce(&OpMeta) -> OpMeta) -> State {
         match &self.out {
             None => self.clone(),
             Some(out) => State {
                 out: Some(Output {
                     node: Arc::new(Node {
                         body: Arc::clone(&out.node.body),
-                        meta: f(out.node.meta.clone()),
+                        meta: f(&out.node.meta),
                     }),
                     index: out.index,
                 }),
