@@ -139,7 +139,11 @@ struct Shared<'a> {
 }
 
 struct Dispatched {
+    /// The final state of each stage the lowering looks at again: the
+    /// target, and with SBOM scans every stage.
     finals: Vec<Option<DispatchState>>,
+    /// The ARGs every dispatched stage declared.
+    declared_args: Vec<imbl::OrdSet<String>>,
     ctx_paths: BTreeSet<String>,
 }
 
@@ -296,6 +300,21 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         }
     }
 
+    // A stage's final state (its image config and variables) is kept only
+    // while something needs it: a stage built on it, the target, an SBOM
+    // scan. Thousands of stages otherwise hold thousands of configs.
+    let mut keep = vec![s.options.sbom.is_some(); n];
+    if let Some(k) = keep.get_mut(plan.target.0) {
+        *k = true;
+    }
+    for t in s.reachable {
+        if let Some(Base::Stage(b)) = plan.node(*t).map(|node| &node.base)
+            && let Some(k) = keep.get_mut(b.0)
+        {
+            *k = true;
+        }
+    }
+    let mut declared_args = Vec::new();
     let mut ctx_paths = BTreeSet::new();
     let budget = Budget::new(s.limits);
     for i in 0..plan.stage_count {
@@ -389,11 +408,18 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
                 state: d.state.clone(),
             });
         }
-        if let Some(slot) = finals.get_mut(i) {
+        declared_args.push(d.declared_args.clone());
+        if keep.get(i).copied().unwrap_or(true)
+            && let Some(slot) = finals.get_mut(i)
+        {
             *slot = Some(d);
         }
     }
-    Ok(Dispatched { finals, ctx_paths })
+    Ok(Dispatched {
+        finals,
+        declared_args,
+        ctx_paths,
+    })
 }
 
 /// The context paths the reachable stages read, taken from their COPY and
@@ -544,8 +570,8 @@ pub(crate) async fn lower(
                 None,
             )
         })?;
-    for d in done.finals.iter().flatten() {
-        declared.extend(d.declared_args.iter().cloned());
+    for args in &done.declared_args {
+        declared.extend(args.iter().cloned());
     }
     let mut warnings = Vec::new();
     let unused = args::unconsumed(options, &declared);
