@@ -112,10 +112,11 @@ fn set_unless_in_env(option: mi_option_t, name: &std::ffi::CStr, value: std::ffi
     }
 }
 
-/// Ends a CLI run whose work is done: flushes stdout and exits without the
-/// exit-time destructors. mimalloc's walks every page of the heap to free it
-/// (a few per cent of converting thousands of ops) for a process that is
-/// about to give all its memory back anyway.
+/// Ends a run whose work is done (a CLI command, or a frontend session after
+/// `Return`): flushes stdout and exits without the exit-time destructors.
+/// mimalloc's walks every page of the heap to free it (a few per cent of
+/// converting thousands of ops) for a process that is about to give all its
+/// memory back anyway.
 pub fn exit_now(code: i32) -> ! {
     use std::io::Write;
     let _ = std::io::stdout().flush();

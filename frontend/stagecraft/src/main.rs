@@ -15,7 +15,10 @@ fn main() -> ExitCode {
     // BuildKit starts the frontend with no arguments and its options in the
     // environment; anything else is a person (or a script) using the CLI.
     if args.len() <= 1 && gateway::started_by_buildkit() {
-        return gateway::run();
+        // BuildKit waits for the process to end before it uses the result:
+        // no exit-time destructors between `Return` and the exit.
+        let code = gateway::run();
+        allocator::exit_now(if code == ExitCode::SUCCESS { 0 } else { 1 });
     }
     let code = cli::run(args);
     if code == ExitCode::SUCCESS {

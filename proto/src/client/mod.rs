@@ -345,7 +345,10 @@ impl Bridge {
         (pong, inputs)
     }
 
-    async fn request_inputs(&self) -> Result<BTreeMap<String, pb::Definition>, BridgeError> {
+    /// Asks for the inputs without waiting for `ping`: a daemon without cap
+    /// `frontend.inputs` answers with an error, and one whose cap is
+    /// disabled must be taken to have none (see [`Bridge::ping_with_inputs`]).
+    pub async fn request_inputs(&self) -> Result<BTreeMap<String, pb::Definition>, BridgeError> {
         let mut client = self.client.clone();
         Ok(self
             .trace
@@ -365,6 +368,8 @@ impl Bridge {
         if !self.has_cap(Cap::GatewayWarnings) {
             return Ok(false);
         }
+        // The trace names the warning (its first line, as shown).
+        let detail = warning.short.lines().next().unwrap_or_default().to_string();
         let request = gw::WarnRequest {
             digest: warning.vertex_digest,
             level: warning.level,
@@ -376,7 +381,7 @@ impl Bridge {
         };
         let mut client = self.client.clone();
         self.trace
-            .time("Warn", "", client.warn(request))
+            .time("Warn", detail, client.warn(request))
             .await
             .map_err(call_error("Warn"))?;
         Ok(true)

@@ -54,6 +54,8 @@ pub struct FakeConfig {
     pub frontend_opts: BTreeMap<String, String>,
     pub session_id: String,
     pub exported_product: String,
+    /// How long `Ping` takes to answer (dockerd 20.10 takes several ms).
+    pub ping_delay: std::time::Duration,
 }
 
 fn enabled(ids: impl IntoIterator<Item = impl Into<String>>) -> Vec<ApiCap> {
@@ -104,6 +106,7 @@ impl FakeConfig {
             frontend_opts: BTreeMap::new(),
             session_id: "fake-session".into(),
             exported_product: "buildkit".into(),
+            ping_delay: std::time::Duration::ZERO,
         }
     }
 
@@ -139,6 +142,11 @@ impl FakeConfig {
                 config: config.into(),
             },
         );
+        self
+    }
+
+    pub fn with_ping_delay(mut self, delay: std::time::Duration) -> Self {
+        self.ping_delay = delay;
         self
     }
 

@@ -46,6 +46,10 @@ pub struct Recorded {
     pub returns: Vec<gw::ReturnRequest>,
     /// When the first `Return` arrived.
     pub returned_at: Option<Instant>,
+    /// Whether a `Ping` has been answered.
+    pub ponged: bool,
+    /// Files read before any `Ping` was answered.
+    pub read_files_before_pong: usize,
 }
 
 impl Recorded {
@@ -290,7 +294,13 @@ impl LlbBridge for Service {
         request: Request<gw::ReadFileRequest>,
     ) -> Result<Response<gw::ReadFileResponse>, Status> {
         let request = request.into_inner();
-        self.record().read_files.push(request.clone());
+        {
+            let mut recorded = self.record();
+            recorded.read_files.push(request.clone());
+            if !recorded.ponged {
+                recorded.read_files_before_pong += 1;
+            }
+        }
         let files = self.files_of(&request.r#ref)?;
         let path = clean_path(&request.file_path);
         let data = files
@@ -373,6 +383,10 @@ impl LlbBridge for Service {
     ) -> Result<Response<gw::PongResponse>, Status> {
         self.record().pings += 1;
         let config = &self.shared.config;
+        if !config.ping_delay.is_zero() {
+            tokio::time::sleep(config.ping_delay).await;
+        }
+        self.record().ponged = true;
         Ok(Response::new(gw::PongResponse {
             frontend_api_caps: config.gateway_caps.clone(),
             llb_caps: config.llb_caps.clone(),

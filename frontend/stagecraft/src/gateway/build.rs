@@ -32,13 +32,29 @@ pub enum Answer {
 const MIN_LLB_CAP: Cap = Cap::FileBase;
 
 pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure> {
-    // The inputs are asked for with Ping rather than after it: one round
-    // trip fewer, and a subrequest that does not need them loses nothing.
-    let (pong, inputs) = bridge.ping_with_inputs().await;
+    // The inputs are asked for with Ping rather than after it, and the
+    // Dockerfile and `.dockerignore` reads go out as soon as the inputs are
+    // known, without waiting for Ping either (dockerd 20.10 takes several
+    // ms to answer it): they depend on the options and inputs only. What
+    // they assumed is checked once Ping has answered (`EarlySources`).
+    let early_request = Request::new(env, &[]).ok().filter(load::reads_before_ping);
+    let (pong, (inputs, early)) = futures::join!(bridge.ping(), async {
+        match &early_request {
+            Some(request) => load::read_early(bridge, request).await,
+            None => (bridge.request_inputs().await, None),
+        }
+    });
     let pong = pong.map_err(|error| Failure::Bridge {
         doing: "failed to query BuildKit's capabilities",
         error,
     })?;
+    // A daemon without cap `frontend.inputs` has none to give (an older one
+    // answers the call with an error).
+    let inputs = if pong.caps.supports_gateway(Cap::FrontendInputs.id()) {
+        inputs
+    } else {
+        Ok(load::Inputs::new())
+    };
     for problem in &env.problems {
         eprintln!("stagecraft: ignoring environment entry: {problem}");
     }
@@ -59,11 +75,15 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         error,
     })?;
 
+    let settled = early.and_then(|early| early.settle(&request, &inputs, &pong.caps));
     let load::Sources {
         dockerfile,
         exclude_patterns,
         remote,
-    } = load::sources(bridge, &request, &inputs).await?;
+    } = match settled {
+        Some(sources) => sources?,
+        None => load::sources(bridge, &request, &inputs).await?,
+    };
     let source = SourceText {
         filename: &dockerfile.filename,
         data: &dockerfile.data,

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 
 use prost::Message;
 use stagecraft_llb::{LocalDiffer, LocalSession, LocalSource, State};
-use stagecraft_proto::{Bridge, RefId, SolveOptions, pb};
+use stagecraft_proto::{Bridge, BridgeError, Caps, RefId, SolveOptions, pb};
 
 use stagecraft_lower::NamedLocal;
 
 use super::failure::Failure;
-use super::request::{CONTEXT_INPUT, CONTEXT_LOCAL, DOCKERFILE_INPUT, Request};
+use super::request::{CONTEXT_INPUT, CONTEXT_LOCAL, DOCKERFILE_INPUT, Request, Subrequest};
 
 /// The name Docker also accepts in lower case (moby/moby#10858).
 const DEFAULT_DOCKERFILE: &str = "Dockerfile";
@@ -59,12 +59,7 @@ pub async fn sources(
     request: &Request,
     inputs: &Inputs,
 ) -> Result<Sources, Failure> {
-    if inputs.contains_key(CONTEXT_INPUT) {
-        return Err(Failure::Unsupported(
-            "a build context passed as a frontend input is not supported by Stagecraft yet"
-                .to_string(),
-        ));
-    }
+    refuse_context_input(inputs)?;
     if let Some(remote) = &request.remote_context {
         return super::remote::sources(bridge, request, remote).await;
     }
@@ -76,6 +71,24 @@ pub async fn sources(
         read_dockerfile(bridge, request.filename(), definition),
         context_dockerignore(bridge, request)
     );
+    assemble(dockerfile, context_ignore)
+}
+
+fn refuse_context_input(inputs: &Inputs) -> Result<(), Failure> {
+    if inputs.contains_key(CONTEXT_INPUT) {
+        return Err(Failure::Unsupported(
+            "a build context passed as a frontend input is not supported by Stagecraft yet"
+                .to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// The Dockerfile's own `.dockerignore` wins over the context's.
+fn assemble(
+    dockerfile: Result<DockerfileSource, Failure>,
+    context_ignore: Result<Vec<u8>, Failure>,
+) -> Result<Sources, Failure> {
     let dockerfile = dockerfile?;
     let exclude_patterns = match &dockerfile.own_dockerignore {
         Some(own) => crate::dockerignore::parse(own),
@@ -88,6 +101,114 @@ pub async fn sources(
     })
 }
 
+/// [`sources`] for a local Dockerfile and context, started before Ping
+/// answers, with the Inputs call: the two loads are solved together with it
+/// (a Solve is lazy: nothing is sent from the client until a file is read,
+/// so a load left unused because the client passed the Dockerfile as an
+/// input costs nothing and shows nowhere), and their files are read as soon
+/// as the inputs are known. Returns the Inputs answer, and the sources
+/// unless that answer was an error (the caller then decides, once Ping has
+/// said whether the daemon has inputs at all).
+pub async fn read_early(
+    bridge: &Bridge,
+    request: &Request,
+) -> (Result<Inputs, BridgeError>, Option<EarlySources>) {
+    let (Ok(local), Ok(ignore)) = (dockerfile_local(request), dockerignore_local(request)) else {
+        return (bridge.request_inputs().await, None);
+    };
+    let solve_options = SolveOptions::default();
+    let (inputs, local_ref, ignore_ref) = futures::join!(
+        bridge.request_inputs(),
+        bridge.solve(local.clone(), &solve_options),
+        bridge.solve(ignore, &solve_options)
+    );
+    let inputs = match inputs {
+        Ok(inputs) => inputs,
+        Err(e) => return (Err(e), None),
+    };
+    let sources = match refuse_context_input(&inputs) {
+        Err(refused) => Err(refused),
+        Ok(()) => {
+            let dockerfile = async {
+                match inputs.get(DOCKERFILE_INPUT) {
+                    Some(input) if !request.dockerfile.forced => {
+                        read_dockerfile(bridge, request.filename(), input.clone()).await
+                    }
+                    _ => read_solved_dockerfile(bridge, request.filename(), local, local_ref).await,
+                }
+            };
+            let context_ignore = async {
+                let reference = ignore_ref.map_err(dockerignore_failure)?;
+                Ok(read_optional(bridge, &reference, DOCKERIGNORE).await)
+            };
+            let (dockerfile, context_ignore) = futures::join!(dockerfile, context_ignore);
+            assemble(dockerfile, context_ignore)
+        }
+    };
+    (Ok(inputs.clone()), Some(EarlySources { sources, inputs }))
+}
+
+/// Whether [`sources`] may go out before Ping answers: they need only the
+/// options and the client's inputs, not the daemon's caps or workers. A
+/// remote context is left until after (its checks read the caps), and so
+/// are requests that read no Dockerfile.
+pub fn reads_before_ping(request: &Request) -> bool {
+    request.remote_context.is_none()
+        && matches!(
+            request.subrequest,
+            None | Some(Subrequest::Outline | Subrequest::Targets | Subrequest::Lint)
+        )
+}
+
+/// [`sources`] as read before Ping answered, with the inputs it was read
+/// with.
+pub struct EarlySources {
+    pub sources: Result<Sources, Failure>,
+    pub inputs: Inputs,
+}
+
+impl EarlySources {
+    /// The sources, when what they were read with holds now that Ping has
+    /// answered: the same Dockerfile and context inputs as the build's, and
+    /// LLB caps the daemon has for the two loads (checked here, as a Solve
+    /// after Ping checks them before sending). `None`: read them again.
+    pub fn settle(
+        self,
+        request: &Request,
+        inputs: &Inputs,
+        caps: &Caps,
+    ) -> Option<Result<Sources, Failure>> {
+        let same_input = |name| self.inputs.get(name) == inputs.get(name);
+        if !same_input(DOCKERFILE_INPUT) || !same_input(CONTEXT_INPUT) {
+            return None;
+        }
+        let sources = match self.sources {
+            Ok(sources) => sources,
+            // A failure before anything was solved is the same either way; a
+            // failed Solve or read is the daemon's answer, unless the caps
+            // would have stopped it first.
+            Err(failure) => return Some(checked_loads(request, inputs, caps).and(Err(failure))),
+        };
+        Some(checked_loads(request, inputs, caps).map(|()| sources))
+    }
+}
+
+/// The cap check a Solve after Ping makes, on the two loads [`sources`]
+/// solves, with the error each would fail with.
+fn checked_loads(request: &Request, inputs: &Inputs, caps: &Caps) -> Result<(), Failure> {
+    let dockerfile = match inputs.get(DOCKERFILE_INPUT) {
+        Some(input) if !request.dockerfile.forced => input.clone(),
+        _ => dockerfile_local(request)?,
+    };
+    caps.check_definition(&dockerfile)
+        .map_err(|missing| Failure::Bridge {
+            doing: "failed to resolve dockerfile",
+            error: missing.into(),
+        })?;
+    caps.check_definition(&dockerignore_local(request)?)
+        .map_err(|missing| dockerignore_failure(missing.into()))
+}
+
 /// Solves `definition` (the Dockerfile local or input, or a remote context)
 /// and reads the Dockerfile from it, and its own `.dockerignore` next to it
 /// if there is one.
@@ -96,14 +217,24 @@ pub async fn read_dockerfile(
     filename: &str,
     definition: pb::Definition,
 ) -> Result<DockerfileSource, Failure> {
-    let filename = filename.to_string();
     let reference = bridge
         .solve(definition.clone(), &SolveOptions::default())
-        .await
-        .map_err(|error| Failure::Bridge {
-            doing: "failed to resolve dockerfile",
-            error,
-        })?;
+        .await;
+    read_solved_dockerfile(bridge, filename, definition, reference).await
+}
+
+/// [`read_dockerfile`] once `definition` has been solved to `reference`.
+async fn read_solved_dockerfile(
+    bridge: &Bridge,
+    filename: &str,
+    definition: pb::Definition,
+    reference: Result<RefId, BridgeError>,
+) -> Result<DockerfileSource, Failure> {
+    let filename = filename.to_string();
+    let reference = reference.map_err(|error| Failure::Bridge {
+        doing: "failed to resolve dockerfile",
+        error,
+    })?;
     let own_dockerignore_path = format!("{filename}{DOCKERIGNORE}");
     let (data, own_dockerignore) = futures::join!(
         bridge.read_file(&reference, &filename, None),
@@ -154,11 +285,15 @@ async fn context_dockerignore(bridge: &Bridge, request: &Request) -> Result<Vec<
     let reference = bridge
         .solve(dockerignore_local(request)?, &SolveOptions::default())
         .await
-        .map_err(|error| Failure::Bridge {
-            doing: "failed to read dockerignore patterns",
-            error,
-        })?;
+        .map_err(dockerignore_failure)?;
     Ok(read_optional(bridge, &reference, DOCKERIGNORE).await)
+}
+
+fn dockerignore_failure(error: BridgeError) -> Failure {
+    Failure::Bridge {
+        doing: "failed to read dockerignore patterns",
+        error,
+    }
 }
 
 fn dockerignore_local(request: &Request) -> Result<pb::Definition, Failure> {
@@ -171,19 +306,22 @@ fn dockerignore_local(request: &Request) -> Result<pb::Definition, Failure> {
 
 /// The directories `local:<name>` named contexts send, each with its own
 /// `.dockerignore` (read as the reference reads it: a small Solve, then a
-/// ReadFile whose failure means no file).
+/// ReadFile whose failure means no file). All are read at once.
 pub async fn named_locals(
     bridge: &Bridge,
     request: &Request,
 ) -> Result<BTreeMap<String, NamedLocal>, Failure> {
-    let mut locals = BTreeMap::new();
+    // One read per directory, under the first key (in key order) naming
+    // it; answers (and the first error) in that order.
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
     for (key, value) in &request.options.named_contexts {
-        let Some(name) = value.strip_prefix("local:") else {
-            continue;
-        };
-        if locals.contains_key(name) {
-            continue;
+        if let Some(name) = value.strip_prefix("local:")
+            && !wanted.iter().any(|(seen, _)| *seen == name)
+        {
+            wanted.push((name, key.as_str()));
         }
+    }
+    let reads = wanted.into_iter().map(|(name, key)| async move {
         let source = local_source(request, name)
             .with_follow_paths(vec![DOCKERIGNORE.to_string()])
             .with_shared_key_hint(format!("context:{key}-{DOCKERIGNORE}"));
@@ -197,15 +335,15 @@ pub async fn named_locals(
                 error,
             })?;
         let data = read_optional(bridge, &reference, DOCKERIGNORE).await;
-        locals.insert(
+        Ok::<_, Failure>((
             name.to_string(),
             NamedLocal {
                 session_id: request.session_for(name),
                 exclude_patterns: crate::dockerignore::parse(&data),
             },
-        );
-    }
-    Ok(locals)
+        ))
+    });
+    futures::future::join_all(reads).await.into_iter().collect()
 }
 
 async fn read_optional(bridge: &Bridge, reference: &RefId, path: &str) -> Vec<u8> {

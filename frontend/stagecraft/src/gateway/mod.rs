@@ -41,6 +41,7 @@ pub fn started_by_buildkit() -> bool {
 pub fn run() -> ExitCode {
     // Before anything else, so the trace's CPU split falls at `main`.
     let trace = stagecraft_proto::Trace::starting_at(std::time::Instant::now());
+    let main_at = std::time::SystemTime::now();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -51,14 +52,14 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = runtime.block_on(serve(trace));
+    let code = runtime.block_on(serve(trace, main_at));
     // BuildKit waits for the process to end: don't linger on background
     // tasks (the HTTP/2 connection) once Return has been answered.
     runtime.shutdown_background();
     code
 }
 
-async fn serve(trace: stagecraft_proto::Trace) -> ExitCode {
+async fn serve(trace: stagecraft_proto::Trace, main_at: std::time::SystemTime) -> ExitCode {
     // The HTTP/2 handshake is a round trip of its own: traced like the RPCs.
     let connected = trace.time("Connect", "", Bridge::connect_stdio()).await;
     let bridge = match connected {
@@ -74,7 +75,7 @@ async fn serve(trace: stagecraft_proto::Trace) -> ExitCode {
     let at_return = trace::AtReturn::now(bridge.trace());
     let code = deliver(&bridge, outcome).await;
     if print_trace {
-        trace::print(bridge.trace(), at_return);
+        trace::print(bridge.trace(), main_at, at_return);
     }
     code
 }

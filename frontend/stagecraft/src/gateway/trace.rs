@@ -9,7 +9,7 @@
 //! in our process before it executes us).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use stagecraft_proto::Trace;
 use stagecraft_proto::env::FrontendEnv;
@@ -44,12 +44,23 @@ impl AtReturn {
     }
 }
 
-/// Prints the trace, with the totals as of `Return`.
-pub fn print(trace: &Trace, at_return: AtReturn) {
+/// Prints the trace, with the totals as of `Return`, and the wall-clock
+/// time of `main` (`main_at`, taken with the trace's origin) and of
+/// `Return`: set beside the daemon's progress timestamps they tell the
+/// container's start and end from the session.
+pub fn print(trace: &Trace, main_at: SystemTime, at_return: AtReturn) {
     let mut summary = trace.summary();
     summary.wall = at_return.wall;
     summary.cpu = at_return.cpu;
-    eprintln!("{summary}, to Return");
+    let unix = |t: SystemTime| {
+        t.duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
+    };
+    eprintln!(
+        "{summary}, to Return\ntrace: main at unix {:.6}, Return at unix {:.6}",
+        unix(main_at),
+        unix(main_at + at_return.wall)
+    );
 }
 
 #[cfg(test)]

@@ -124,13 +124,26 @@ pub fn sources(definition: &pb::Definition) -> Vec<pb::SourceOp> {
         .collect()
 }
 
-/// The Solve that loaded the Dockerfile: the first one not reading the
-/// context (the `.dockerignore` is loaded alongside, in either order).
+/// The Solve the Dockerfile was read from: the result of the last file read
+/// that is not a `.dockerignore` (the loads go out together with the
+/// `.dockerignore`'s, and the local's even when an input replaces it, in any
+/// order; files read before Ping answered may be read again).
 pub fn dockerfile_loading(outcome: &ChildOutcome) -> &pb::Definition {
-    outcome
+    let read = outcome
         .recorded
-        .definitions()
-        .find(|d| sources(d).iter().all(|s| s.identifier != "local://context"))
+        .read_files
+        .iter()
+        .rev()
+        .find(|r| !r.file_path.ends_with(".dockerignore"))
+        .expect("the Dockerfile was read");
+    let index: usize = read
+        .r#ref
+        .strip_prefix("fake-ref-")
+        .and_then(|n| n.parse().ok())
+        .expect("a ref of the fake");
+    outcome.recorded.solves[index]
+        .definition
+        .as_ref()
         .expect("a Solve that loads the Dockerfile")
 }
 
