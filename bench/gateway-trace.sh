@@ -2,13 +2,22 @@
 # The gateway's own figures for one cached build: every RPC with its start
 # and duration, the number of sequential rounds, the time spent waiting on
 # BuildKit, and our own CPU time from process start to Return — as printed
-# by the frontend's trace option into the daemon's log.
+# by the frontend's trace option into the daemon's log — and, from the
+# daemon's progress timestamps, what the frontend container costs around
+# the session:
+#   start   the frontend image ready (its progress vertex done) -> our `main`
+#   end     our `Return` -> the daemon's next step (the frontend process
+#           exits and its container is removed before the daemon uses the
+#           result)
 #
 #   bench/gateway-trace.sh [trivial|node-app|stages100]...   (default: all three)
 #
 # Each input is built once to fill the cache, then once more with the trace
-# on, on dockerd (`docker build --build-arg STAGECRAFT_TRACE=1`) and on
-# buildkitd v0.32.2 when it runs (`buildctl build --opt stagecraft-trace=1`).
+# on and the progress as JSON: on dockerd through buildx's default builder
+# (dockerd's own BuildKit, `--build-arg STAGECRAFT_TRACE=1`), and on
+# buildkitd v0.32.2 when it runs (`buildctl build --frontend dockerfile.v0
+# --opt stagecraft-trace=1`, which forwards to the `# syntax=` image as
+# buildx does).
 #
 # Environment: FRONTEND_IMAGE (default stagecraft:dev; on buildkitd it is
 # pulled through the loopback registry, so push it there first),
@@ -19,6 +28,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../integration/env.sh
 source "$ROOT/integration/env.sh"
+# shellcheck source=inputs.sh
+source "$ROOT/bench/inputs.sh"
 
 BUILDKIT_HOST="${BUILDKIT_HOST:-unix:///run/stagecraft-buildkit/buildkitd.sock}"
 BUILDKITD_LOG="${BUILDKITD_LOG:-/var/log/stagecraft-buildkitd.log}"
@@ -28,45 +39,18 @@ read -r -a INPUTS <<<"${*:-trivial node-app stages100}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# context NAME: prints a context directory for the input.
+# context NAME: prints a context directory for the input, its Dockerfile
+# naming FRONTEND_IMAGE.
 context() {
     local dir="$WORK/$1"
-    mkdir -p "$dir"
-    case "$1" in
-        trivial)
-            printf 'FROM busybox\nWORKDIR /app\nCOPY hello.txt .\nRUN cat hello.txt\nCMD ["cat", "/app/hello.txt"]\n' \
-                >"$dir/Dockerfile"
-            echo hello >"$dir/hello.txt"
-            ;;
-        node-app)
-            cp -a "$INTEGRATION_DIR/examples/node-app/." "$dir/"
-            ;;
-        stages100)
-            "$ROOT/bench/gen-stages.sh" 100 all >"$dir/Dockerfile"
-            local i
-            for ((i = 0; i < 100; i++)); do
-                mkdir -p "$dir/src$i"
-                echo "$i" >"$dir/src$i/file"
-            done
-            ;;
-        *)
-            echo "unknown input $1 (trivial, node-app, stages100)" >&2
-            exit 2
-            ;;
-    esac
-    sed -i '/^#[[:space:]]*syntax[[:space:]]*=/d' "$dir/$(dockerfile "$1")"
-    sed -i "1i # syntax=$FRONTEND_IMAGE" "$dir/$(dockerfile "$1")"
+    bench_context "$1" "$dir"
+    sed -i "1i # syntax=$FRONTEND_IMAGE" "$dir/$(bench_dockerfile "$1")"
     echo "$dir"
 }
 
-# dockerfile NAME: the input's Dockerfile (node-app: its multi-stage one,
-# built to its `prod` target, as integration/bench-build.sh does).
-dockerfile() {
-    if [[ "$1" == node-app ]]; then echo Dockerfile.multistage; else echo Dockerfile; fi
-}
-
-# traced LOG COMMAND...: runs the build twice (cache, then traced) and
-# prints the trace lines the second run left in LOG.
+# traced LOG COMMAND...: runs the build twice (cache, then traced, its
+# progress as JSON in $WORK/progress.json) and prints the trace lines the
+# second run left in LOG.
 traced() {
     local log="$1" offset
     shift
@@ -75,32 +59,65 @@ traced() {
         return 1
     }
     offset="$(stat -c %s "$log")"
-    "$@" >"$WORK/build.log" 2>&1 || {
-        tail -n 20 "$WORK/build.log" >&2
+    "$@" >"$WORK/progress.json" 2>&1 || {
+        tail -n 20 "$WORK/progress.json" >&2
         return 1
     }
     sleep 0.5 # the daemon writes the frontend's stderr asynchronously
-    tail -c "+$((offset + 1))" "$log" | grep -a '^trace: ' | sed 's/^/    /'
+    tail -c "+$((offset + 1))" "$log" | grep -a '^trace: ' >"$WORK/trace.txt" || true
+    sed 's/^/    /' "$WORK/trace.txt"
+}
+
+# around: the container's start and end, from the trace's clock line and
+# the progress in $WORK/progress.json.
+around() {
+    local main_at return_at
+    read -r main_at return_at < <(sed -n 's/^trace: main at unix \([0-9.]*\), Return at unix \([0-9.]*\).*/\1 \2/p' "$WORK/trace.txt" | tail -n 1) || true
+    [[ -n "${main_at:-}" ]] || {
+        echo "    (no clock line in the trace)"
+        return 0
+    }
+    jq -r 'select(.vertexes != null) | .vertexes[] | [.name, (.started // "-"), (.completed // "-")] | @tsv' \
+        "$WORK/progress.json" 2>/dev/null |
+        while IFS=$'\t' read -r name started completed; do
+            local s=- c=-
+            [[ "$started" != - ]] && s="$(date -d "$started" +%s.%N)"
+            [[ "$completed" != - ]] && c="$(date -d "$completed" +%s.%N)"
+            printf '%s\t%s\t%s\n' "$s" "$c" "$name"
+        done | awk -F'\t' -v main="$main_at" -v ret="$return_at" -v img="$FRONTEND_IMAGE" '
+            $3 ~ /^docker-image:\/\// && index($3, img) && $2 != "-" && $2 + 0 > ready { ready = $2 + 0 }
+            $1 != "-" && $1 + 0 > ret + 0 && (next_at == "" || $1 + 0 < next_at) { next_at = $1 + 0; next_name = $3 }
+            END {
+                if (ready) printf "    container start: %.1f ms from the frontend image ready to main\n", (main - ready) * 1000
+                if (next_at != "") printf "    container end: %.1f ms from Return to the next step (%s)\n", (next_at - ret) * 1000, substr(next_name, 1, 60)
+            }'
 }
 
 for input in "${INPUTS[@]}"; do
     dir="$(context "$input")"
+    file="$dir/$(bench_dockerfile "$input")"
+    target=()
+    [[ "$input" == node-app ]] && target=(--target prod)
     mapfile -t fixture < <(fixture_build_args)
-    target=(-f "$dir/$(dockerfile "$input")")
-    [[ "$input" == node-app ]] && target+=(--target prod)
-    echo "$input on dockerd $("$DOCKER" version -f '{{.Server.Version}}'), $FRONTEND_IMAGE"
-    traced "$DOCKERD_LOG" "$DOCKER" build --progress=plain "${target[@]}" "${fixture[@]}" \
-        --build-arg STAGECRAFT_TRACE=1 -t "stagecraft-trace:$input" "$dir" || echo "    build failed"
-    "$DOCKER" image rm -f "stagecraft-trace:$input" >/dev/null 2>&1 || true
+    echo "$input on dockerd $("$DOCKER" version -f '{{.Server.Version}}') (buildx default builder), $FRONTEND_IMAGE"
+    if traced "$DOCKERD_LOG" "$DOCKER" buildx build --builder default --progress=rawjson -f "$file" "${target[@]}" \
+        "${fixture[@]}" --build-arg STAGECRAFT_TRACE=1 "$dir"; then
+        around
+    else
+        echo "    build failed"
+    fi
     if [[ -x "$BUILDCTL" ]] && BUILDKIT_HOST="$BUILDKIT_HOST" "$BUILDCTL" debug workers >/dev/null 2>&1; then
-        opts=(--opt stagecraft-trace=1 --opt "filename=$(dockerfile "$input")")
+        opts=(--opt stagecraft-trace=1 --opt "filename=$(bench_dockerfile "$input")")
         [[ "$input" == node-app ]] && opts+=(--opt target=prod)
         for arg in "${fixture[@]}"; do
             [[ "$arg" == --build-arg ]] || opts+=(--opt "build-arg:$arg")
         done
-        echo "$input on buildkitd $("$BUILDCTL" --addr "$BUILDKIT_HOST" --version | awk '{print $3}'), $FRONTEND_IMAGE"
-        traced "$BUILDKITD_LOG" "$BUILDCTL" --addr "$BUILDKIT_HOST" build --progress=plain \
-            --frontend gateway.v0 --opt "source=$FRONTEND_IMAGE" "${opts[@]}" \
-            --local "context=$dir" --local "dockerfile=$dir" || echo "    build failed"
+        echo "$input on buildkitd $("$BUILDCTL" --addr "$BUILDKIT_HOST" --version | awk '{print $3}') (dockerfile.v0 forwarding), $FRONTEND_IMAGE"
+        if traced "$BUILDKITD_LOG" "$BUILDCTL" --addr "$BUILDKIT_HOST" build --progress=rawjson \
+            --frontend dockerfile.v0 "${opts[@]}" --local "context=$dir" --local "dockerfile=$dir"; then
+            around
+        else
+            echo "    build failed"
+        fi
     fi
 done

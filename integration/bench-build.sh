@@ -5,6 +5,11 @@
 # C ...), so drift on the machine hits them alike.
 #
 #   integration/bench-build.sh [REPS]
+#   integration/bench-build.sh --gateway [REPS]
+#
+# --gateway times the issue's cached builds instead (a trivial file and a
+# 100-stage one, and the fixed cost of running a frontend image) and prints
+# the ratios against the goals: bench/gateway-bench.sh.
 #
 # Variants are PEER/FRONTEND (PEER as in drivers.sh; FRONTEND stagecraft =
 # `# syntax=$FRONTEND_IMAGE`, reference = `# syntax=$REFERENCE_IMAGE`,
@@ -28,6 +33,11 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 # shellcheck source=drivers.sh
 source "$INTEGRATION_DIR/drivers.sh"
+
+if [[ "${1:-}" == --gateway ]]; then
+    shift
+    exec "$REPO_ROOT/bench/gateway-bench.sh" "$@"
+fi
 
 REPS="${1:-5}"
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || {

@@ -72,12 +72,16 @@ async fn serve(trace: stagecraft_proto::Trace, main_at: std::time::SystemTime) -
     let mut env = read_env(process_vars());
     let print_trace = trace::take_option(&mut env);
     let outcome = guarded(build::build(&bridge, &env)).await;
-    let at_return = trace::AtReturn::now(bridge.trace());
-    let code = deliver(&bridge, outcome).await;
+    // Printed before `Return` goes out: BuildKit may end the container as
+    // soon as it has the result.
     if print_trace {
-        trace::print(bridge.trace(), main_at, at_return);
+        trace::print(
+            bridge.trace(),
+            main_at,
+            trace::AtReturn::now(bridge.trace()),
+        );
     }
-    code
+    deliver(&bridge, outcome).await
 }
 
 /// A panic must still end in a Return, or the user sees only an exit code.

@@ -1,12 +1,13 @@
 //! The session trace, printed on request: `--opt stagecraft-trace=1`
 //! (buildctl) or `--build-arg STAGECRAFT_TRACE=1` (docker build).
 //!
-//! It goes to stderr, which BuildKit sends to the daemon's log: one line per
-//! RPC (start, duration, name, what it was about), then the totals up to
-//! `Return` — calls, sequential rounds, time waiting on the daemon, wall
-//! time since `main`, and our own CPU time since the process started, with
-//! the part spent before `main` (the container runtime's setup, which runs
-//! in our process before it executes us).
+//! It goes to stderr, which BuildKit sends to the daemon's log, just before
+//! `Return`: one line per RPC (start, duration, name, what it was about),
+//! then the totals — calls, sequential rounds, time waiting on the daemon,
+//! wall time since `main`, and our own CPU time since the process started,
+//! with the part spent before `main` (the container runtime's setup, which
+//! runs in our process before it executes us) — and the wall clock of
+//! `main` and of `Return`.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -44,10 +45,11 @@ impl AtReturn {
     }
 }
 
-/// Prints the trace, with the totals as of `Return`, and the wall-clock
-/// time of `main` (`main_at`, taken with the trace's origin) and of
-/// `Return`: set beside the daemon's progress timestamps they tell the
-/// container's start and end from the session.
+/// Prints the trace as it stands just before `Return` (which is not in it),
+/// and the wall-clock time of `main` (`main_at`, taken with the trace's
+/// origin) and of `Return`: set beside the daemon's progress timestamps
+/// they tell the container's start and end from the session. One write, so
+/// that the lines reach the daemon's log whole.
 pub fn print(trace: &Trace, main_at: SystemTime, at_return: AtReturn) {
     let mut summary = trace.summary();
     summary.wall = at_return.wall;
@@ -56,11 +58,12 @@ pub fn print(trace: &Trace, main_at: SystemTime, at_return: AtReturn) {
         t.duration_since(UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64())
     };
-    eprintln!(
-        "{summary}, to Return\ntrace: main at unix {:.6}, Return at unix {:.6}",
+    let text = format!(
+        "{summary}, to Return\ntrace: main at unix {:.6}, Return at unix {:.6}\n",
         unix(main_at),
         unix(main_at + at_return.wall)
     );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
 }
 
 #[cfg(test)]
