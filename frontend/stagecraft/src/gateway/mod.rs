@@ -1,8 +1,9 @@
 //! The frontend as BuildKit runs it: a gRPC client of BuildKit's LLBBridge
 //! over stdin/stdout, ending every run with exactly one `Return`.
 //!
-//! Flow (see `build`): Ping → options → subrequest? → Dockerfile →
-//! parse → `.dockerignore` → lower → cap check → Solve → Return.
+//! Flow (see `build`): Ping, with Inputs and the Dockerfile and
+//! `.dockerignore` reads alongside → options → subrequest? → parse → lower →
+//! cap check → Solve → Return.
 
 mod build;
 mod caps_check;
