@@ -98,10 +98,13 @@ for input in "${INPUTS[@]}"; do
     file="$dir/$(bench_dockerfile "$input")"
     target=()
     [[ "$input" == node-app ]] && target=(--target prod)
-    mapfile -t fixture < <(fixture_build_args)
+    # The node-app's base image comes from a build arg; elsewhere it would
+    # be an unused one (and a warning).
+    fixture=()
+    [[ "$input" == node-app ]] && mapfile -t fixture < <(fixture_build_args)
     echo "$input on dockerd $("$DOCKER" version -f '{{.Server.Version}}') (buildx default builder), $FRONTEND_IMAGE"
-    if traced "$DOCKERD_LOG" "$DOCKER" buildx build --builder default --progress=rawjson -f "$file" "${target[@]}" \
-        "${fixture[@]}" --build-arg STAGECRAFT_TRACE=1 "$dir"; then
+    if traced "$DOCKERD_LOG" "$DOCKER" buildx build --builder default --progress=rawjson -f "$file" \
+        ${target[@]+"${target[@]}"} ${fixture[@]+"${fixture[@]}"} --build-arg STAGECRAFT_TRACE=1 "$dir"; then
         around
     else
         echo "    build failed"
@@ -109,7 +112,7 @@ for input in "${INPUTS[@]}"; do
     if [[ -x "$BUILDCTL" ]] && BUILDKIT_HOST="$BUILDKIT_HOST" "$BUILDCTL" debug workers >/dev/null 2>&1; then
         opts=(--opt stagecraft-trace=1 --opt "filename=$(bench_dockerfile "$input")")
         [[ "$input" == node-app ]] && opts+=(--opt target=prod)
-        for arg in "${fixture[@]}"; do
+        for arg in ${fixture[@]+"${fixture[@]}"}; do
             [[ "$arg" == --build-arg ]] || opts+=(--opt "build-arg:$arg")
         done
         echo "$input on buildkitd $("$BUILDCTL" --addr "$BUILDKIT_HOST" --version | awk '{print $3}') (dockerfile.v0 forwarding), $FRONTEND_IMAGE"

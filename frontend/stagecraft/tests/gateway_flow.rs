@@ -494,7 +494,39 @@ fn the_files_are_read_while_ping_is_answered() {
     let config = single_stage_config().with_ping_delay(Duration::from_millis(300));
     let outcome = run_ok(config);
     assert_eq!(outcome.recorded.read_files_before_pong, 3);
+    // The base image too is looked up meanwhile, once.
+    let order = &outcome.recorded.order;
+    let position = |entry: &str| order.iter().position(|e| e == entry);
+    let looked_up = position(&format!("ResolveImageConfig {BUSYBOX}")).unwrap();
+    assert!(looked_up < position("Ping answered").unwrap(), "{order:?}");
+    assert_eq!(outcome.recorded.resolved_images.len(), 1);
     returned_result(&outcome);
+}
+
+#[test]
+fn base_images_are_looked_up_before_the_dockerignore_arrives() {
+    // The context's `.dockerignore` often comes last; the lookups need only
+    // the Dockerfile (as the reference, which reads it after them).
+    let config = single_stage_config().with_read_delay(".dockerignore", Duration::from_millis(500));
+    let outcome = run_ok(config);
+    let order = &outcome.recorded.order;
+    let position = |entry: &str| order.iter().position(|e| e == entry);
+    let looked_up = position(&format!("ResolveImageConfig {BUSYBOX}")).unwrap();
+    let ignore_read = position("ReadFile .dockerignore").unwrap();
+    assert!(looked_up < ignore_read, "{order:?}");
+    // Once: the lowering takes the lookup already under way.
+    assert_eq!(outcome.recorded.resolved_images.len(), 1);
+    returned_result(&outcome);
+}
+
+#[test]
+fn a_file_that_fails_before_lowering_looks_nothing_up() {
+    let config = with_dockerfile("FROM busybox\nCOPY --bogus=1 a b\n")
+        .with_image(BUSYBOX, BUSYBOX_DIGEST, BUSYBOX_CONFIG)
+        .with_read_delay(".dockerignore", Duration::from_millis(200));
+    let outcome = run(config);
+    assert!(!outcome.status.success());
+    assert!(outcome.recorded.resolved_images.is_empty());
 }
 
 #[test]

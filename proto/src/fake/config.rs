@@ -56,6 +56,8 @@ pub struct FakeConfig {
     pub exported_product: String,
     /// How long `Ping` takes to answer (dockerd 20.10 takes several ms).
     pub ping_delay: std::time::Duration,
+    /// How long a `ReadFile` of these paths takes to answer.
+    pub read_delays: BTreeMap<String, std::time::Duration>,
 }
 
 fn enabled(ids: impl IntoIterator<Item = impl Into<String>>) -> Vec<ApiCap> {
@@ -107,6 +109,7 @@ impl FakeConfig {
             session_id: "fake-session".into(),
             exported_product: "buildkit".into(),
             ping_delay: std::time::Duration::ZERO,
+            read_delays: BTreeMap::new(),
         }
     }
 
@@ -147,6 +150,11 @@ impl FakeConfig {
 
     pub fn with_ping_delay(mut self, delay: std::time::Duration) -> Self {
         self.ping_delay = delay;
+        self
+    }
+
+    pub fn with_read_delay(mut self, path: &str, delay: std::time::Duration) -> Self {
+        self.read_delays.insert(path.to_string(), delay);
         self
     }
 

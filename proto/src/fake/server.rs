@@ -50,6 +50,9 @@ pub struct Recorded {
     pub ponged: bool,
     /// Files read before any `Ping` was answered.
     pub read_files_before_pong: usize,
+    /// `ResolveImageConfig <ref>` as each request arrived, `ReadFile <path>`
+    /// and `Ping answered` as each answer went out, in that order.
+    pub order: Vec<String>,
 }
 
 impl Recorded {
@@ -237,7 +240,13 @@ impl LlbBridge for Service {
     ) -> Result<Response<gw::ResolveImageConfigResponse>, Status> {
         let request = request.into_inner();
         let reference = request.r#ref.clone();
-        self.record().resolved_images.push(request);
+        {
+            let mut recorded = self.record();
+            recorded.resolved_images.push(request);
+            recorded
+                .order
+                .push(format!("ResolveImageConfig {reference}"));
+        }
         let image = self
             .shared
             .config
@@ -301,6 +310,12 @@ impl LlbBridge for Service {
                 recorded.read_files_before_pong += 1;
             }
         }
+        if let Some(delay) = self.shared.config.read_delays.get(&request.file_path) {
+            tokio::time::sleep(*delay).await;
+        }
+        self.record()
+            .order
+            .push(format!("ReadFile {}", request.file_path));
         let files = self.files_of(&request.r#ref)?;
         let path = clean_path(&request.file_path);
         let data = files
@@ -386,7 +401,10 @@ impl LlbBridge for Service {
         if !config.ping_delay.is_zero() {
             tokio::time::sleep(config.ping_delay).await;
         }
-        self.record().ponged = true;
+        let mut recorded = self.record();
+        recorded.ponged = true;
+        recorded.order.push("Ping answered".to_string());
+        drop(recorded);
         Ok(Response::new(gw::PongResponse {
             frontend_api_caps: config.gateway_caps.clone(),
             llb_caps: config.llb_caps.clone(),

@@ -13,7 +13,7 @@ use super::failure::{Failure, SourceText};
 use super::load;
 use super::lowering::{self, LowerInput};
 use super::request::{Request, Subrequest};
-use super::resolver::BridgeResolver;
+use super::resolver::{BridgeResolver, Prefetching};
 use super::result::{self, ImageResult, PlatformImage};
 use super::sbom::{SbomAttestation, Scanner};
 use super::{subrequest, warnings};
@@ -37,13 +37,29 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     // known, without waiting for Ping either (dockerd 20.10 takes several
     // ms to answer it): they depend on the options and inputs only. What
     // they assumed is checked once Ping has answered (`EarlySources`).
+    //
+    // As soon as the Dockerfile is read, the base images are looked up, as
+    // its lowering will ask for them, without waiting for the `.dockerignore`
+    // (which often comes last) or Ping: the reference too looks them up
+    // before it reads the `.dockerignore`.
+    let resolver = BridgeResolver::new(bridge.clone());
     let early_request = Request::new(env, &[]).ok().filter(load::reads_before_ping);
-    let (pong, (inputs, early)) = futures::join!(bridge.ping(), async {
-        match &early_request {
-            Some(request) => load::read_early(bridge, request).await,
-            None => (bridge.request_inputs().await, None),
+    let (dockerfile_read, dockerfile_known) = futures::channel::oneshot::channel();
+    let prefetch = async {
+        if let (Some(request), Ok(dockerfile)) = (&early_request, dockerfile_known.await) {
+            prefetch_bases(bridge, env, request, &dockerfile, &resolver).await;
         }
-    });
+    };
+    let (pong, (inputs, early), ()) = futures::join!(
+        bridge.ping(),
+        async {
+            match &early_request {
+                Some(request) => load::read_early(bridge, request, dockerfile_read).await,
+                None => (bridge.request_inputs().await, None),
+            }
+        },
+        prefetch
+    );
     let pong = pong.map_err(|error| Failure::Bridge {
         doing: "failed to query BuildKit's capabilities",
         error,
@@ -141,7 +157,6 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             return cannot_check(&message, Some(e.span), &found);
         }
     };
-    let resolver = BridgeResolver::new(bridge.clone());
     let checking = |options| Checking {
         parsed: &parsed,
         dockerfile: &instructions,
@@ -292,6 +307,61 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         images,
         request.options.multi_platform,
     )))
+}
+
+/// Starts the base image lookups a build of `dockerfile` makes first, as
+/// its lowering would ask them (same references, platform, mode and
+/// progress names): the lowering runs with a resolver that only starts each
+/// lookup and ends it. Nothing but the file and the options decides which
+/// those are (not the daemon's caps, nor the `.dockerignore`), so this needs
+/// no Ping, as long as the environment names the workers (the build
+/// platform otherwise comes from Ping). Builds only (a subrequest looks up
+/// what it needs itself), and nothing when the file would fail before its
+/// lowering.
+async fn prefetch_bases(
+    bridge: &Bridge,
+    env: &FrontendEnv,
+    request: &Request,
+    dockerfile: &load::DockerfileSource,
+    resolver: &BridgeResolver,
+) {
+    if request.subrequest.is_some() || env.workers.is_empty() {
+        return;
+    }
+    let decoded = stagecraft_syntax::decode(&dockerfile.data);
+    let Ok(parsed) = stagecraft_syntax::parse_decoded(&decoded) else {
+        return;
+    };
+    let source = SourceText {
+        filename: &dockerfile.filename,
+        data: &dockerfile.data,
+    };
+    if checks::config(&parsed, &request.options, source).is_err() {
+        return;
+    }
+    let Ok(instructions) = stagecraft_instructions::parse_dockerfile(&parsed) else {
+        return;
+    };
+    let Some(options) = request.options.for_each_platform().into_iter().next() else {
+        return;
+    };
+    let inputs = load::Inputs::new();
+    let input = LowerInput {
+        dockerfile: &instructions,
+        escape: parsed.escape,
+        source: dockerfile,
+        options: &options,
+        session_id: request.session_for(super::request::CONTEXT_LOCAL),
+        exclude_patterns: Vec::new(),
+        named_locals: BTreeMap::new(),
+        inputs: &inputs,
+        remote: None,
+        llb_caps: BTreeSet::new(),
+        limits: stagecraft_lower::Limits {
+            message_bytes: bridge.request_limit(),
+        },
+    };
+    let _ = lowering::conversion_error(input, &Prefetching(resolver)).await;
 }
 
 /// The SBOM scanner of `attest:sbom`, looked up for the build platform.

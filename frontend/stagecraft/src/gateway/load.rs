@@ -109,9 +109,13 @@ fn assemble(
 /// as the inputs are known. Returns the Inputs answer, and the sources
 /// unless that answer was an error (the caller then decides, once Ping has
 /// said whether the daemon has inputs at all).
+///
+/// A Dockerfile read from the local goes to `read` as soon as it arrives,
+/// while the `.dockerignore` may still be on its way.
 pub async fn read_early(
     bridge: &Bridge,
     request: &Request,
+    read: futures::channel::oneshot::Sender<DockerfileSource>,
 ) -> (Result<Inputs, BridgeError>, Option<EarlySources>) {
     let (Ok(local), Ok(ignore)) = (dockerfile_local(request), dockerignore_local(request)) else {
         return (bridge.request_inputs().await, None);
@@ -134,7 +138,15 @@ pub async fn read_early(
                     Some(input) if !request.dockerfile.forced => {
                         read_dockerfile(bridge, request.filename(), input.clone()).await
                     }
-                    _ => read_solved_dockerfile(bridge, request.filename(), local, local_ref).await,
+                    _ => {
+                        let dockerfile =
+                            read_solved_dockerfile(bridge, request.filename(), local, local_ref)
+                                .await;
+                        if let Ok(dockerfile) = &dockerfile {
+                            let _ = read.send(dockerfile.clone());
+                        }
+                        dockerfile
+                    }
                 }
             };
             let context_ignore = async {

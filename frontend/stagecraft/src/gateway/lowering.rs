@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_lower::{
-    BuildOptions, ContextConfig, Limits, LowerRequest, NamedLocal, Platform, SourceFile,
+    BuildOptions, ContextConfig, ImageResolver, Limits, LowerRequest, NamedLocal, Platform,
+    SourceFile,
 };
 use stagecraft_proto::pb;
 use stagecraft_syntax::Span;
@@ -86,7 +87,7 @@ pub async fn lower(input: LowerInput<'_>, resolver: &BridgeResolver) -> Result<B
 /// error as the request reports it, its message and lines.
 pub async fn conversion_error(
     input: LowerInput<'_>,
-    resolver: &BridgeResolver,
+    resolver: &impl ImageResolver,
 ) -> Option<(String, Option<Span>)> {
     lower_raw(input, resolver)
         .await
@@ -96,7 +97,7 @@ pub async fn conversion_error(
 
 async fn lower_raw(
     input: LowerInput<'_>,
-    resolver: &BridgeResolver,
+    resolver: &impl ImageResolver,
 ) -> Result<stagecraft_lower::Lowered, stagecraft_lower::LowerError> {
     let file = SourceFile {
         filename: input.source.filename.clone(),

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
 use stagecraft_lower::{
     ImageResolver, OciStore, Platform, ResolveError, ResolveMode, ResolvedImage,
 };
@@ -14,12 +16,32 @@ use stagecraft_proto::Bridge;
 /// image is looked up once per build.
 type Key = (String, String, &'static str, String);
 
+type Answer = Result<ResolvedImage, ResolveError>;
+
+/// A lookup under way, awaited by whoever asks for the same key meanwhile.
+type InFlight = Shared<BoxFuture<'static, Answer>>;
+
+#[derive(Clone)]
+enum Entry {
+    Known(Answer),
+    Asked(InFlight),
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Entry::Known(answer) => f.debug_tuple("Known").field(answer).finish(),
+            Entry::Asked(_) => f.write_str("Asked"),
+        }
+    }
+}
+
 /// Resolves images over the Bridge; shared by all stages and platforms of
 /// one build.
 #[derive(Clone, Debug)]
 pub struct BridgeResolver {
     bridge: Bridge,
-    answers: Arc<Mutex<BTreeMap<Key, Result<ResolvedImage, ResolveError>>>>,
+    answers: Arc<Mutex<BTreeMap<Key, Entry>>>,
 }
 
 impl BridgeResolver {
@@ -39,9 +61,89 @@ impl BridgeResolver {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
-            .find(|((r, p, _, _), _)| r == reference && p == platform_id)
-            .and_then(|(_, answer)| answer.as_ref().ok())
-            .and_then(|image| image.config.clone())
+            .find_map(|((r, p, _, _), entry)| match entry {
+                Entry::Known(Ok(image)) if r == reference && p == platform_id => {
+                    image.config.clone()
+                }
+                _ => None,
+            })
+    }
+
+    /// Starts the lookup `resolve` would make, in a task of its own, and
+    /// returns at once: a later `resolve` of the same key awaits it.
+    pub fn prefetch(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        mode: ResolveMode,
+        log_name: &str,
+    ) {
+        let key = key(reference, platform, mode, log_name);
+        let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+        if answers.contains_key(&key) {
+            return;
+        }
+        let asked = self.ask(reference, platform, mode, log_name);
+        answers.insert(key, Entry::Asked(asked.clone()));
+        drop(answers);
+        tokio::spawn(asked);
+    }
+
+    /// The lookup as a future others can await too.
+    fn ask(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        mode: ResolveMode,
+        log_name: &str,
+    ) -> InFlight {
+        let bridge = self.bridge.clone();
+        let (reference, platform, log_name) = (
+            reference.to_string(),
+            platform.to_pb(),
+            log_name.to_string(),
+        );
+        async move {
+            let image = bridge
+                .resolve_image_config(&reference, Some(platform), mode, &log_name)
+                .await
+                .map_err(daemon_words)?;
+            Ok(ResolvedImage {
+                digest: image.digest,
+                config: Some(image.config),
+            })
+        }
+        .boxed()
+        .shared()
+    }
+}
+
+fn key(reference: &str, platform: &Platform, mode: ResolveMode, log_name: &str) -> Key {
+    (
+        reference.to_string(),
+        platform.id(),
+        mode.as_str(),
+        log_name.to_string(),
+    )
+}
+
+/// A resolver for a lowering run only to learn which images a build will
+/// look up: each is started ([`BridgeResolver::prefetch`]) and answered with
+/// an error, which ends that lowering once all are asked.
+pub struct Prefetching<'a>(pub &'a BridgeResolver);
+
+impl ImageResolver for Prefetching<'_> {
+    async fn resolve(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        mode: ResolveMode,
+        log_name: &str,
+    ) -> Result<ResolvedImage, ResolveError> {
+        self.0.prefetch(reference, platform, mode, log_name);
+        Err(ResolveError {
+            message: "prefetching only".to_string(),
+        })
     }
 }
 
@@ -55,26 +157,24 @@ impl ImageResolver for BridgeResolver {
         mode: ResolveMode,
         log_name: &str,
     ) -> Result<ResolvedImage, ResolveError> {
-        let key = (
-            reference.to_string(),
-            platform.id(),
-            mode.as_str(),
-            log_name.to_string(),
-        );
-        let known = self
-            .answers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .cloned();
-        if let Some(answer) = known {
-            return answer;
-        }
-        let answer = self.ask(reference, platform, mode, log_name).await;
+        let key = key(reference, platform, mode, log_name);
+        let asked = {
+            let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+            match answers.get(&key) {
+                Some(Entry::Known(answer)) => return answer.clone(),
+                Some(Entry::Asked(asked)) => asked.clone(),
+                None => {
+                    let asked = self.ask(reference, platform, mode, log_name);
+                    answers.insert(key.clone(), Entry::Asked(asked.clone()));
+                    asked
+                }
+            }
+        };
+        let answer = asked.await;
         self.answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, answer.clone());
+            .insert(key, Entry::Known(answer.clone()));
         answer
     }
 
@@ -109,26 +209,6 @@ fn daemon_words(e: stagecraft_proto::BridgeError) -> ResolveError {
             Some(status) => status.message().to_string(),
             None => e.to_string(),
         },
-    }
-}
-
-impl BridgeResolver {
-    async fn ask(
-        &self,
-        reference: &str,
-        platform: &Platform,
-        mode: ResolveMode,
-        log_name: &str,
-    ) -> Result<ResolvedImage, ResolveError> {
-        let image = self
-            .bridge
-            .resolve_image_config(reference, Some(platform.to_pb()), mode, log_name)
-            .await
-            .map_err(daemon_words)?;
-        Ok(ResolvedImage {
-            digest: image.digest,
-            config: Some(image.config),
-        })
     }
 }
 
