@@ -317,6 +317,15 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
     let mut declared_args = Vec::new();
     let mut ctx_paths = BTreeSet::new();
     let budget = Budget::new(s.limits);
+    // The stages others are built on: only their env is settled.
+    let mut is_base = vec![false; n];
+    for node in &plan.nodes {
+        if let Base::Stage(b) = node.base
+            && let Some(flag) = is_base.get_mut(b.0)
+        {
+            *flag = true;
+        }
+    }
     for i in 0..plan.stage_count {
         let t = Target(i);
         if !s.reachable.contains(&t) {
@@ -399,7 +408,7 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         };
         dispatch_commands(&mut d, &cx, &node.commands)?;
         // Once, here, rather than at each of the stages built on this one.
-        if started {
+        if started && is_base.get(i).copied().unwrap_or(false) {
             settle_env(&mut d);
         }
         ctx_paths.extend(std::mem::take(&mut d.ctx_paths));
