@@ -303,29 +303,25 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
     // A stage's final state (its image config and variables) is kept only
     // while something needs it: a stage built on it, the target, an SBOM
     // scan. Thousands of stages otherwise hold thousands of configs.
-    let mut keep = vec![s.options.sbom.is_some(); n];
-    if let Some(k) = keep.get_mut(plan.target.0) {
-        *k = true;
-    }
+    // Only the stages others are built on settle their env, too.
+    let mut is_base = vec![false; n];
     for t in s.reachable {
         if let Some(Base::Stage(b)) = plan.node(*t).map(|node| &node.base)
-            && let Some(k) = keep.get_mut(b.0)
+            && let Some(k) = is_base.get_mut(b.0)
         {
             *k = true;
         }
     }
+    let mut keep: Vec<bool> = is_base
+        .iter()
+        .map(|&base| base || s.options.sbom.is_some())
+        .collect();
+    if let Some(k) = keep.get_mut(plan.target.0) {
+        *k = true;
+    }
     let mut declared_args = Vec::new();
     let mut ctx_paths = BTreeSet::new();
     let budget = Budget::new(s.limits);
-    // The stages others are built on: only their env is settled.
-    let mut is_base = vec![false; n];
-    for node in &plan.nodes {
-        if let Base::Stage(b) = node.base
-            && let Some(flag) = is_base.get_mut(b.0)
-        {
-            *flag = true;
-        }
-    }
     for i in 0..plan.stage_count {
         let t = Target(i);
         if !s.reachable.contains(&t) {
