@@ -2,7 +2,8 @@
 # Cached builds through the Stagecraft image, the reference frontend image
 # and the built-in Dockerfile frontend, on dockerd (`docker build`) and on
 # buildkitd (buildctl), in paired runs: each repetition runs every variant
-# once, in turn, so drift on the machine hits them alike. Prints medians, the
+# once, in turn (starting with a different one each time), so drift on the
+# machine hits them alike. Prints medians, the
 # ratios against the issue's goals, and what the gap to the built-in frontend
 # is made of.
 #
@@ -157,8 +158,12 @@ for c in "${CASES[@]}"; do
 done
 for rep in $(seq 1 "$REPS"); do
     line="rep $rep:"
+    # Each repetition starts with the next frontend: no variant always runs
+    # first (after another case or daemon) or last.
+    shift_by=$(((rep - 1) % ${#FRONTENDS[@]}))
+    order=("${FRONTENDS[@]:shift_by}" "${FRONTENDS[@]:0:shift_by}")
     for c in "${CASES[@]}"; do
-        for frontend in "${FRONTENDS[@]}"; do
+        for frontend in "${order[@]}"; do
             t="$(run "$c" "$frontend")"
             TIMES["$c/$frontend"]+="$t "
             line+=" ${c#*/}/${frontend:0:3} $t"
