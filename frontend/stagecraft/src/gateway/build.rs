@@ -46,11 +46,14 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
     let early_request = Request::new(env, &[]).ok().filter(load::reads_before_ping);
     let (dockerfile_read, dockerfile_known) = futures::channel::oneshot::channel();
     let prefetch = async {
-        if let (Some(request), Ok(dockerfile)) = (&early_request, dockerfile_known.await) {
-            prefetch_bases(bridge, env, request, &dockerfile, &resolver).await;
+        match (&early_request, dockerfile_known.await) {
+            (Some(request), Ok(dockerfile)) => {
+                prefetch_bases(bridge, env, request, dockerfile, &resolver).await
+            }
+            _ => None,
         }
     };
-    let (pong, (inputs, early), ()) = futures::join!(
+    let (pong, (inputs, early), prepared) = futures::join!(
         bridge.ping(),
         async {
             match &early_request {
@@ -104,7 +107,9 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         filename: &dockerfile.filename,
         data: &dockerfile.data,
     };
-    let decoded = stagecraft_syntax::decode(&dockerfile.data);
+    // The file the base images were looked up for is the one read: its
+    // syntax tree and instructions serve again.
+    let prepared = prepared.filter(|p| p.data == dockerfile.data);
     // A lint request answers a file that cannot be checked with its error
     // as data, beside what was found before it; a build fails.
     let cannot_check = |message: &str, span: Option<stagecraft_syntax::Span>, found: &[Finding]| {
@@ -119,9 +124,18 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             Err(source.error_at(span, message))
         }
     };
-    let parsed = match stagecraft_syntax::parse_decoded(&decoded) {
-        Ok(p) => p,
-        Err(e) => return cannot_check(&e.to_string(), Some(e.span), &[]),
+    let (parsed, typed) = match prepared {
+        Some(Prepared {
+            parsed,
+            instructions,
+            ..
+        }) => (parsed, Some(instructions)),
+        None => {
+            match stagecraft_syntax::parse_decoded(&stagecraft_syntax::decode(&dockerfile.data)) {
+                Ok(p) => (p, None),
+                Err(e) => return cannot_check(&e.to_string(), Some(e.span), &[]),
+            }
+        }
     };
     // Listing the targets reads only the instructions.
     if request.subrequest == Some(Subrequest::Targets) {
@@ -138,7 +152,11 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         Err(e) if linting => return cannot_check(&e.to_string(), None, &[]),
         Err(e) => return Err(e),
     };
-    let instructions = match stagecraft_instructions::parse_dockerfile(&parsed) {
+    let typed = match typed {
+        Some(instructions) => Ok(instructions),
+        None => stagecraft_instructions::parse_dockerfile(&parsed),
+    };
+    let instructions = match typed {
         Ok(d) => d,
         Err(e) => {
             // The checks made while reading the instructions before the
@@ -317,39 +335,32 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
 /// no Ping, as long as the environment names the workers (the build
 /// platform otherwise comes from Ping). Builds only (a subrequest looks up
 /// what it needs itself), and nothing when the file would fail before its
-/// lowering.
+/// lowering. Hands back the file's syntax tree and instructions when it
+/// got that far, for the build to use if it reads the same file.
 async fn prefetch_bases(
     bridge: &Bridge,
     env: &FrontendEnv,
     request: &Request,
-    dockerfile: &load::DockerfileSource,
+    dockerfile: load::DockerfileSource,
     resolver: &BridgeResolver,
-) {
+) -> Option<Prepared> {
     if request.subrequest.is_some() || env.workers.is_empty() {
-        return;
+        return None;
     }
-    let decoded = stagecraft_syntax::decode(&dockerfile.data);
-    let Ok(parsed) = stagecraft_syntax::parse_decoded(&decoded) else {
-        return;
-    };
+    let parsed =
+        stagecraft_syntax::parse_decoded(&stagecraft_syntax::decode(&dockerfile.data)).ok()?;
     let source = SourceText {
         filename: &dockerfile.filename,
         data: &dockerfile.data,
     };
-    if checks::config(&parsed, &request.options, source).is_err() {
-        return;
-    }
-    let Ok(instructions) = stagecraft_instructions::parse_dockerfile(&parsed) else {
-        return;
-    };
-    let Some(options) = request.options.for_each_platform().into_iter().next() else {
-        return;
-    };
+    checks::config(&parsed, &request.options, source).ok()?;
+    let instructions = stagecraft_instructions::parse_dockerfile(&parsed).ok()?;
+    let options = request.options.for_each_platform().into_iter().next()?;
     let inputs = load::Inputs::new();
     let input = LowerInput {
         dockerfile: &instructions,
         escape: parsed.escape,
-        source: dockerfile,
+        source: &dockerfile,
         options: &options,
         session_id: request.session_for(super::request::CONTEXT_LOCAL),
         exclude_patterns: Vec::new(),
@@ -362,6 +373,19 @@ async fn prefetch_bases(
         },
     };
     let _ = lowering::conversion_error(input, &Prefetching(resolver)).await;
+    Some(Prepared {
+        data: dockerfile.data,
+        parsed,
+        instructions,
+    })
+}
+
+/// A Dockerfile as far as the early base image lookups took it.
+struct Prepared {
+    /// The bytes it was read from: the build uses the rest only for these.
+    data: Vec<u8>,
+    parsed: stagecraft_syntax::Parsed,
+    instructions: stagecraft_instructions::Dockerfile,
 }
 
 /// The SBOM scanner of `attest:sbom`, looked up for the build platform.
