@@ -1,7 +1,7 @@
 //! Turning a graph into a `pb::Definition`, the same bytes every time.
 
-use std::collections::{BTreeMap, HashSet, btree_map};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap, HashSet, hash_map};
+use std::hash::BuildHasherDefault;
 
 use prost::Message;
 use prost::encoding::{WireType, encode_key, encode_varint};
@@ -55,40 +55,58 @@ pub fn digest_of(bytes: &[u8]) -> String {
     }
 }
 
-/// An op's body as a map key, ordered by its digest: the Definition's maps
-/// are keyed by digest, and ops with equal bytes are one op.
-struct ByDigest(Arc<Body>);
+/// Hashes a digest by eight of its hex characters (already uniformly
+/// random) and a node by its address: the marshal's maps hold one key per
+/// op, and hashing 71-byte strings with SipHash cost more than the lookups.
+/// Equality still compares whole keys, so any input stays correct.
+#[derive(Default)]
+struct KeyHasher(u64);
 
-impl PartialEq for ByDigest {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.digest == other.0.digest
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        match bytes.get(7..15) {
+            Some(&[a, b, c, d, e, f, g, h]) => {
+                self.0 = (self.0 ^ u64::from_le_bytes([a, b, c, d, e, f, g, h]))
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            }
+            _ => {
+                for &byte in bytes {
+                    self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+                }
+            }
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // Addresses: the low bits are alignment, the multiply spreads the rest.
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
-impl Eq for ByDigest {}
-
-impl PartialOrd for ByDigest {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ByDigest {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.digest.cmp(&other.0.digest)
-    }
-}
+type KeyHash = BuildHasherDefault<KeyHasher>;
 
 /// The graph nodes sharing one digest, in walk order: their metadata is
 /// merged, their locations concatenated.
-struct Entry {
-    first: Arc<Node>,
-    more: Vec<Arc<Node>>,
+struct Entry<'a> {
+    first: &'a Node,
+    more: Vec<&'a Node>,
 }
 
-impl Entry {
-    fn nodes(&self) -> impl Iterator<Item = &Arc<Node>> {
-        std::iter::once(&self.first).chain(&self.more)
+impl<'a> Entry<'a> {
+    fn body(&self) -> &'a Body {
+        &self.first.body
+    }
+
+    fn digest(&self) -> &'a str {
+        &self.first.body.digest
+    }
+
+    fn nodes(&self) -> impl Iterator<Item = &'a Node> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().copied())
     }
 
     /// The merged wire metadata.
@@ -115,71 +133,108 @@ impl Entry {
     }
 }
 
+/// Walks the graph by reference: it outlives the marshal, so no node is
+/// reference-counted (an atomic write per visit) on the way.
 #[derive(Default)]
-struct Collector {
+struct Collector<'a> {
     /// Node identities already walked. Only used for membership, never
     /// iterated, so the order of addresses cannot leak into the output.
-    walked: HashSet<usize>,
-    /// The ops in Definition order; their bytes are copied (or written out)
-    /// only once the walk is done.
-    def: Vec<Arc<Body>>,
-    entries: BTreeMap<ByDigest, Entry>,
+    walked: HashSet<usize, KeyHash>,
+    /// One entry per distinct op, in Definition order.
+    entries: Vec<Entry<'a>>,
+    /// Index in `entries` of each digest; never iterated either.
+    by_digest: HashMap<&'a str, usize, KeyHash>,
     /// Source maps in the order the walk first meets them.
-    maps: Vec<SourceMap>,
+    maps: Vec<&'a SourceMap>,
 }
 
-impl Collector {
+impl<'a> Collector<'a> {
     /// Post-order walk: inputs in wire order, then the op. An explicit stack
     /// keeps very deep graphs from exhausting the thread's stack.
-    fn walk(&mut self, root: &Arc<Node>) {
-        let mut stack: Vec<(Arc<Node>, bool)> = vec![(Arc::clone(root), false)];
+    fn walk(&mut self, root: &'a Node) {
+        let mut stack: Vec<(&'a Node, bool)> = vec![(root, false)];
         while let Some((node, inputs_done)) = stack.pop() {
-            let key = Arc::as_ptr(&node) as usize;
             if inputs_done {
                 self.emit(node);
                 continue;
             }
-            if !self.walked.insert(key) {
+            if !self.walked.insert(node as *const Node as usize) {
                 continue;
             }
-            stack.push((Arc::clone(&node), true));
+            stack.push((node, true));
             for input in node.body.inputs.iter().rev() {
-                stack.push((Arc::clone(&input.node), false));
+                stack.push((&input.node, false));
             }
         }
     }
 
-    fn emit(&mut self, node: Arc<Node>) {
+    fn emit(&mut self, node: &'a Node) {
         for loc in &node.meta.locations {
             if !self.maps.iter().any(|m| m.same_as(&loc.map)) {
-                self.maps.push(loc.map.clone());
+                self.maps.push(&loc.map);
             }
         }
-        match self.entries.entry(ByDigest(Arc::clone(&node.body))) {
-            btree_map::Entry::Vacant(slot) => {
-                self.def.push(Arc::clone(&node.body));
-                slot.insert(Entry {
+        match self.by_digest.entry(node.body.digest.as_str()) {
+            hash_map::Entry::Vacant(slot) => {
+                slot.insert(self.entries.len());
+                self.entries.push(Entry {
                     first: node,
                     more: Vec::new(),
                 });
             }
-            btree_map::Entry::Occupied(mut slot) => slot.get_mut().more.push(node),
+            hash_map::Entry::Occupied(slot) => {
+                if let Some(entry) = self.entries.get_mut(*slot.get()) {
+                    entry.more.push(node);
+                }
+            }
         }
     }
 }
 
-/// A walked graph: its ops in order, the terminal op, and what the
-/// Definition's metadata and source map are made from.
-struct Collected {
-    ops: Vec<Arc<Body>>,
-    entries: BTreeMap<ByDigest, Entry>,
-    maps: Vec<SourceMap>,
+/// `entries` in digest order, the order of the Definition's maps. Digests
+/// are compared by eight characters after `sha256:` first, from a key kept
+/// next to the index, so the sort touches no op memory for all but equal
+/// keys.
+fn digest_order(entries: &[Entry<'_>]) -> Vec<usize> {
+    const PREFIX: &str = "sha256:";
+    let uniform = entries.iter().all(|e| e.digest().starts_with(PREFIX));
+    let mut keyed: Vec<(u64, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let bytes = e.digest().as_bytes();
+            let mut key = [0u8; 8];
+            if uniform {
+                for (k, b) in key.iter_mut().zip(bytes.iter().skip(PREFIX.len())) {
+                    *k = *b;
+                }
+            }
+            (u64::from_be_bytes(key), i)
+        })
+        .collect();
+    let digest = |i: usize| entries.get(i).map_or("", Entry::digest);
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| digest(a.1).cmp(digest(b.1))));
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// A walked graph: its ops in Definition order, the same in digest order,
+/// the terminal op, and what the Definition's metadata and source map are
+/// made from.
+struct Collected<'a> {
+    entries: Vec<Entry<'a>>,
+    sorted: Vec<usize>,
+    maps: Vec<&'a SourceMap>,
     terminal: Vec<u8>,
     terminal_digest: String,
     terminal_meta: pb::OpMetadata,
 }
 
-impl Collected {
+impl<'a> Collected<'a> {
+    /// The entries in digest order.
+    fn by_digest(&self) -> impl Iterator<Item = &Entry<'a>> + '_ {
+        self.sorted.iter().filter_map(|&i| self.entries.get(i))
+    }
+
     /// Index of `map` in the Definition's source infos.
     fn map_index(&self, map: &SourceMap) -> i32 {
         let index = self
@@ -195,7 +250,7 @@ impl Collected {
     /// value out, and Go then decodes the entry as a nil pointer: BuildKit's
     /// own Definition reader (its SBOM processor) dereferences it and the
     /// daemon crashes.
-    fn locations(&self, entry: &Entry) -> Vec<pb::Location> {
+    fn locations(&self, entry: &Entry<'_>) -> Vec<pb::Location> {
         entry
             .nodes()
             .flat_map(|n| &n.meta.locations)
@@ -217,21 +272,21 @@ pub fn marshal(state: &State) -> pb::Definition {
     let Some(c) = collect(state) else {
         return pb::Definition::default();
     };
-    let mut def: Vec<Vec<u8>> = c.ops.iter().map(|body| body.bytes.clone()).collect();
+    let mut def: Vec<Vec<u8>> = c.entries.iter().map(|e| e.body().bytes.clone()).collect();
     def.push(c.terminal.clone());
     let mut metadata: BTreeMap<String, pb::OpMetadata> = c
         .entries
         .iter()
-        .map(|(key, entry)| (key.0.digest.clone(), entry.metadata()))
+        .map(|entry| (entry.digest().to_string(), entry.metadata()))
         .collect();
     metadata.insert(c.terminal_digest.clone(), c.terminal_meta.clone());
     let locations = c
         .entries
         .iter()
-        .filter(|(_, entry)| entry.has_locations())
-        .map(|(key, entry)| {
+        .filter(|entry| entry.has_locations())
+        .map(|entry| {
             let locations = c.locations(entry);
-            (key.0.digest.clone(), pb::Locations { locations })
+            (entry.digest().to_string(), pb::Locations { locations })
         })
         .collect();
     pb::Definition {
@@ -239,7 +294,7 @@ pub fn marshal(state: &State) -> pb::Definition {
         metadata,
         source: Some(pb::Source {
             locations,
-            infos: c.maps.iter().map(SourceMap::to_pb_info).collect(),
+            infos: c.maps.iter().map(|m| m.to_pb_info()).collect(),
         }),
     }
 }
@@ -255,7 +310,7 @@ pub fn write_definition(state: &State, out: &mut impl std::io::Write) -> std::io
     // A message's encoding is its fields' in turn: every `def` entry (field
     // 1), the metadata map (2) in key order, then the source (3).
     let mut buf = Vec::with_capacity(1 << 16);
-    let ops = c.ops.iter().map(|body| body.bytes.as_slice());
+    let ops = c.entries.iter().map(|e| e.body().bytes.as_slice());
     for bytes in ops.chain(std::iter::once(c.terminal.as_slice())) {
         buf.clear();
         encode_key(1, WireType::LengthDelimited, &mut buf);
@@ -267,8 +322,8 @@ pub fn write_definition(state: &State, out: &mut impl std::io::Write) -> std::io
     let mut value = Vec::new();
     let terminal = c.terminal_meta.encode_to_vec();
     let mut terminal_done = false;
-    for (key, entry) in &c.entries {
-        let digest = key.0.digest.as_str();
+    for entry in c.by_digest() {
+        let digest = entry.digest();
         if !terminal_done && c.terminal_digest.as_str() <= digest {
             terminal_done = true;
             wire::message_entry(2, &c.terminal_digest, &terminal, &mut buf);
@@ -290,7 +345,7 @@ pub fn write_definition(state: &State, out: &mut impl std::io::Write) -> std::io
     out.write_all(&buf)?;
 
     let mut source = Vec::new();
-    for (key, entry) in &c.entries {
+    for entry in c.by_digest() {
         if !entry.has_locations() {
             continue;
         }
@@ -298,7 +353,7 @@ pub fn write_definition(state: &State, out: &mut impl std::io::Write) -> std::io
         for loc in entry.nodes().flat_map(|n| &n.meta.locations) {
             wire::encode_location(1, c.map_index(&loc.map), &loc.ranges, &mut value);
         }
-        wire::message_entry(1, &key.0.digest, &value, &mut source);
+        wire::message_entry(1, entry.digest(), &value, &mut source);
     }
     for map in &c.maps {
         prost::encoding::message::encode(2, &map.to_pb_info(), &mut source);
@@ -308,10 +363,11 @@ pub fn write_definition(state: &State, out: &mut impl std::io::Write) -> std::io
     out.write_all(&buf)
 }
 
-fn collect(state: &State) -> Option<Collected> {
+fn collect(state: &State) -> Option<Collected<'_>> {
     let out = state.out.as_ref()?;
     let mut c = Collector::default();
     c.walk(&out.node);
+    let sorted = digest_order(&c.entries);
 
     let terminal = pb::Op {
         inputs: vec![out.to_pb_input()],
@@ -321,7 +377,7 @@ fn collect(state: &State) -> Option<Collected> {
     let digest = digest_of(&bytes);
     let mut caps = vec![Cap::Constraints, Cap::Platform];
     let (mut ignore, mut describe, mut export) = (false, false, false);
-    for node in c.entries.values().flat_map(Entry::nodes) {
+    for node in c.entries.iter().flat_map(Entry::nodes) {
         let meta = &node.meta;
         ignore |= meta.ignore_cache;
         describe |= meta.custom_name.is_some() || !meta.description.is_empty();
@@ -337,8 +393,8 @@ fn collect(state: &State) -> Option<Collected> {
         caps.push(Cap::MetaExportCache);
     }
     Some(Collected {
-        ops: c.def,
         entries: c.entries,
+        sorted,
         maps: c.maps,
         terminal: bytes,
         terminal_digest: digest,
