@@ -307,7 +307,17 @@ impl ExecNode {
 
         let meta = pb::Meta {
             args: spec.args.clone(),
-            env: spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            env: spec
+                .env
+                .iter()
+                .map(|(k, v)| {
+                    let mut pair = String::with_capacity(k.len() + 1 + v.len());
+                    for part in [k.as_str(), "=", v.as_str()] {
+                        pair.push_str(part);
+                    }
+                    pair
+                })
+                .collect(),
             cwd: spec.cwd.clone(),
             user: spec.user.clone(),
             proxy_env: spec.proxy_env.as_ref().map(|p| pb::ProxyEnv {

@@ -222,7 +222,11 @@ impl From<Symlink> for FileAction {
 /// Lexical clean of a slash path, as Go's `path.Clean`: `..` above the root
 /// stays at the root for absolute paths and is kept for relative ones.
 pub fn clean_path(p: &str) -> String {
-    let rooted = p.starts_with('/');
+    clean(p, p.starts_with('/'))
+}
+
+/// [`clean_path`], of `/p` when `rooted`; written into one exact-size string.
+fn clean(p: &str, rooted: bool) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in p.split('/') {
         match part {
@@ -237,18 +241,23 @@ pub fn clean_path(p: &str) -> String {
             other => parts.push(other),
         }
     }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
+    let mut out = String::with_capacity(p.len() + 1);
+    for (i, part) in parts.iter().enumerate() {
+        if rooted || i > 0 {
+            out.push('/');
+        }
+        out.push_str(part);
     }
+    if out.is_empty() {
+        out.push(if rooted { '/' } else { '.' });
+    }
+    out
 }
 
 /// An absolute, clean path; with `keep_slash`, a trailing `/` or `/.` that
 /// says "into this directory" survives.
 pub(crate) fn normalize_path(p: &str, keep_slash: bool) -> String {
-    let mut out = clean_path(&format!("/{p}"));
+    let mut out = clean(p, true);
     if keep_slash {
         if p.ends_with('/') && !out.ends_with('/') {
             out.push('/');

@@ -19,6 +19,7 @@ pub(crate) use stagecraft_llb::clean_path;
 use stagecraft_llb::{LocalSession, LocalSource, OpMeta, State};
 
 use crate::ContextConfig;
+use crate::concat::concat;
 use crate::error::{LowerError, LowerErrorKind};
 
 /// Progress name of the context source.
@@ -64,7 +65,7 @@ pub(crate) fn follow_paths<'a>(paths: impl IntoIterator<Item = &'a String>) -> V
 /// How a source path is recorded in `ctx_paths`: absolute and cleaned
 /// (`.` and `` become `/`, `a/../b` becomes `/b`).
 pub(crate) fn context_path(path: &str) -> String {
-    clean_path(&format!("/{path}"))
+    clean_path(&concat(&["/", path]))
 }
 
 /// Go's `path.Base`: the last element, `.` for an empty path, `/` for the

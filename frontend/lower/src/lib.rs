@@ -10,6 +10,7 @@ mod args;
 mod budget;
 mod build;
 mod command;
+mod concat;
 mod config_env;
 mod context;
 mod context_state;

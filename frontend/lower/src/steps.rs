@@ -110,7 +110,6 @@ impl StepCounter {
             return Step::default();
         }
         self.index += 1;
-        let width = total.to_string().len();
         let mut prefix = String::from("[");
         if let Some(platform) = platform.filter(|_| self.show_platform) {
             prefix.push_str(platform);
@@ -120,7 +119,13 @@ impl StepCounter {
             prefix.push_str(name);
             prefix.push(' ');
         }
-        prefix.push_str(&format!("{:>width$}/{total}] ", self.index));
+        let (index, total) = (self.index.to_string(), total.to_string());
+        for _ in index.len()..total.len() {
+            prefix.push(' ');
+        }
+        for part in [index.as_str(), "/", total.as_str(), "] "] {
+            prefix.push_str(part);
+        }
         if on_build {
             prefix.push_str("ONBUILD ");
         }
@@ -138,7 +143,7 @@ pub(crate) struct Step {
 
 impl Step {
     pub(crate) fn name(&self, text: &str) -> String {
-        format!("{}{text}", self.prefix)
+        crate::concat::concat(&[&self.prefix, text])
     }
 }
 

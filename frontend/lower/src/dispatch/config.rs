@@ -11,6 +11,7 @@ use stagecraft_instructions::{
 use super::gofmt::{duration, list_q, list_v};
 use super::ports::parse_ports;
 use super::{DispatchContext, DispatchState};
+use crate::concat::concat;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::image::{self, Empty, Image};
 
@@ -38,7 +39,7 @@ pub(crate) fn dispatch_user(
     let user = d.expand_word(cx, &i.user, i.origin.span)?;
     d.user = user.clone();
     d.image.config.user = user.clone();
-    d.commit_empty(&format!("USER {user}"));
+    d.commit_empty(concat(&["USER ", &user]));
     Ok(())
 }
 
@@ -47,13 +48,13 @@ pub(crate) fn dispatch_shell(
     i: &ShellInstruction,
 ) -> Result<(), LowerError> {
     d.image.config.shell = Some(i.shell.clone());
-    d.commit_empty(&format!("SHELL {}", list_v(&i.shell)));
+    d.commit_empty(concat(&["SHELL ", &list_v(&i.shell)]));
     Ok(())
 }
 
 pub(crate) fn dispatch_cmd(d: &mut DispatchState, i: &CmdInstruction) -> Result<(), LowerError> {
     let args = command_args(d, &i.command);
-    d.commit_empty(&format!("CMD {}", list_q(&args)));
+    d.commit_empty(concat(&["CMD ", &list_q(&args)]));
     d.image.config.cmd = Some(args);
     d.image.config.args_escaped = true;
     d.cmd_set = true;
@@ -65,7 +66,7 @@ pub(crate) fn dispatch_entrypoint(
     i: &EntrypointInstruction,
 ) -> Result<(), LowerError> {
     let args = command_args(d, &i.command);
-    d.commit_empty(&format!("ENTRYPOINT {}", list_q(&args)));
+    d.commit_empty(concat(&["ENTRYPOINT ", &list_q(&args)]));
     d.image.config.entrypoint = Some(args);
     if !d.cmd_set {
         d.image.config.cmd = None;
@@ -89,10 +90,12 @@ pub(crate) fn dispatch_label(
     }
     let labels = d.image.config.labels.get_or_insert_with(Default::default);
     for (key, value) in expanded {
-        message.push_str(&format!(" {key}={value}"));
+        for part in [" ", key.as_str(), "=", value.as_str()] {
+            message.push_str(part);
+        }
         labels.insert(key, value);
     }
-    d.commit_empty(&message);
+    d.commit_empty(message);
     Ok(())
 }
 
@@ -123,7 +126,7 @@ pub(crate) fn dispatch_expose(
     for p in &ports {
         exposed.insert(p.clone(), Empty {});
     }
-    d.commit_empty(&format!("EXPOSE {}", list_v(&ports)));
+    d.commit_empty(concat(&["EXPOSE ", &list_v(&ports)]));
     Ok(())
 }
 
@@ -151,7 +154,7 @@ pub(crate) fn dispatch_volume(
     for v in &volumes {
         set.insert(v.clone(), Empty {});
     }
-    d.commit_empty(&format!("VOLUME {}", list_v(&volumes)));
+    d.commit_empty(concat(&["VOLUME ", &list_v(&volumes)]));
     Ok(())
 }
 
@@ -179,7 +182,7 @@ pub(crate) fn dispatch_healthcheck(
         }
     };
     let dur = |n: u64| duration(std::time::Duration::from_nanos(n));
-    d.commit_empty(&format!(
+    d.commit_empty(format!(
         "HEALTHCHECK {{Test:{} Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{}}}",
         list_v(&hc.test),
         dur(hc.interval),
@@ -209,7 +212,7 @@ pub(crate) fn dispatch_stopsignal(
         ));
     }
     d.image.config.stop_signal = signal.clone();
-    d.commit_empty(&format!("STOPSIGNAL {signal}"));
+    d.commit_empty(concat(&["STOPSIGNAL ", &signal]));
     Ok(())
 }
 
@@ -259,7 +262,7 @@ pub(crate) fn dispatch_maintainer(
     i: &MaintainerInstruction,
 ) -> Result<(), LowerError> {
     d.image.author = Some(i.maintainer.clone());
-    d.commit_empty(&format!("MAINTAINER {}", i.maintainer));
+    d.commit_empty(concat(&["MAINTAINER ", &i.maintainer]));
     Ok(())
 }
 

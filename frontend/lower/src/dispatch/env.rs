@@ -3,6 +3,7 @@
 use stagecraft_instructions::{ArgInstruction, EnvInstruction};
 
 use super::{DispatchContext, DispatchState};
+use crate::concat::concat;
 use crate::error::LowerError;
 
 /// Args that configure the frontend and never reach a command's env.
@@ -25,11 +26,13 @@ pub(crate) fn dispatch_env(
     }
     let mut message = String::from("ENV");
     for (key, value) in pairs {
-        message.push_str(&format!(" {key}={value}"));
+        for part in [" ", key.as_str(), "=", value.as_str()] {
+            message.push_str(part);
+        }
         d.env.set(&key, &value);
         d.image.config.set_env(&key, &value);
     }
-    d.commit_empty(&message);
+    d.commit_empty(message);
     Ok(())
 }
 
@@ -53,12 +56,12 @@ pub(crate) fn dispatch_arg(
         }
         d.declared_args.insert(key.to_string());
         parts.push(match &value {
-            Some(v) => format!("{key}={v}"),
+            Some(v) => concat(&[key, "=", v]),
             None => key.to_string(),
         });
         d.build_args
             .push_back(std::sync::Arc::new((key.to_string(), value)));
     }
-    d.commit_empty(&format!("ARG {}", parts.join(" ")));
+    d.commit_empty(concat(&["ARG ", &parts.join(" ")]));
     Ok(())
 }

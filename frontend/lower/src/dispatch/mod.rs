@@ -187,13 +187,14 @@ impl DispatchState {
     }
 
     /// History entry for a step that adds a layer (RUN/COPY/ADD).
-    pub(crate) fn commit_layer(&mut self, created_by: &str) {
-        self.commit(format!("{created_by} # buildkit"), true);
+    pub(crate) fn commit_layer(&mut self, mut created_by: String) {
+        created_by.push_str(" # buildkit");
+        self.commit(created_by, true);
     }
 
     /// History entry for a metadata-only step.
-    pub(crate) fn commit_empty(&mut self, created_by: &str) {
-        self.commit(created_by.to_string(), false);
+    pub(crate) fn commit_empty(&mut self, created_by: String) {
+        self.commit(created_by, false);
     }
 
     pub(crate) fn commit(&mut self, created_by: String, with_layer: bool) {

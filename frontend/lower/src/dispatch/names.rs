@@ -9,7 +9,17 @@ use crate::platform::Platform;
 /// Upper-cases the first word (the keyword as the user wrote it).
 pub(crate) fn uppercase_keyword(text: &str) -> String {
     match text.split_once(' ') {
-        Some((kw, rest)) => format!("{} {rest}", kw.to_uppercase()),
+        Some((kw, rest)) => {
+            let mut out = String::with_capacity(text.len());
+            if kw.is_ascii() {
+                out.extend(kw.chars().map(|c| c.to_ascii_uppercase()));
+            } else {
+                out.push_str(&kw.to_uppercase());
+            }
+            out.push(' ');
+            out.push_str(rest);
+            out
+        }
         None => text.to_uppercase(),
     }
 }

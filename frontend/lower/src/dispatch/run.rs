@@ -10,6 +10,7 @@ use stagecraft_syntax::Heredoc;
 
 use super::mounts::{RunMounts, dispatch_run_mounts};
 use super::{DispatchContext, DispatchState, inline_document, names, with_command};
+use crate::concat::concat;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::target::Target;
 
@@ -77,7 +78,7 @@ pub(crate) fn dispatch_run(
     for name in &secret_env_names {
         name_env.set(name, "****");
     }
-    let shown = format!("{}{}", run.origin.original, command.name_suffix);
+    let shown = concat(&[&run.origin.original, &command.name_suffix]);
     let text = names::uppercase_keyword(&names::expand_for_name(cx.lexer, &shown, &name_env));
     let name = d.next_run_step().name(&text);
     let meta = with_command(d.op_meta(cx, name, span), &run.origin.original);
@@ -151,7 +152,7 @@ pub(crate) fn dispatch_run(
             (key.clone(), v)
         })
         .collect();
-    d.commit_layer(&history_text(&args, &build_args));
+    d.commit_layer(history_text(&args, &build_args));
     Ok(())
 }
 
@@ -258,10 +259,23 @@ fn history_text(args: &[String], build_args: &[(String, String)]) -> String {
     let mut words: Vec<String> = Vec::with_capacity(pairs.len() + args.len() + 1);
     if !pairs.is_empty() {
         words.push(format!("|{}", pairs.len()));
-        words.extend(pairs.into_iter().map(|(k, v)| format!("{k}={v}")));
+        words.extend(pairs.iter().map(|(k, v)| concat(&[k, "=", v])));
     }
-    words.extend(args.iter().cloned());
-    format!("RUN {}", words.join(" "))
+    // " # buildkit" is appended by the commit: room for it now.
+    let len = args
+        .iter()
+        .chain(&words)
+        .map(|w| w.len() + 1)
+        .sum::<usize>();
+    let mut text = String::with_capacity("RUN ".len() + len + " # buildkit".len());
+    text.push_str("RUN ");
+    for (i, word) in words.iter().chain(args).enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
+    text
 }
 
 #[cfg(test)]

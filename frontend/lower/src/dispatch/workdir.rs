@@ -4,6 +4,7 @@ use stagecraft_instructions::WorkdirInstruction;
 use stagecraft_llb::{Chown, Mkdir, UserRef};
 
 use super::{DispatchContext, DispatchState};
+use crate::concat::concat;
 use crate::error::LowerError;
 
 /// Resolves `requested` against the current working directory. Absolute
@@ -13,7 +14,7 @@ pub(crate) fn normalize_workdir(current: &str, requested: &str) -> String {
     let parent = if parent.starts_with('/') {
         parent.to_string()
     } else {
-        clean(&format!("/{parent}"))
+        clean(&concat(&["/", parent]))
     };
     if requested.is_empty() {
         return parent;
@@ -21,7 +22,7 @@ pub(crate) fn normalize_workdir(current: &str, requested: &str) -> String {
     if requested.starts_with('/') {
         return requested.to_string();
     }
-    clean(&format!("{parent}/{requested}"))
+    clean(&concat(&[&parent, "/", requested]))
 }
 
 /// Go's `path.Clean` for absolute paths.
@@ -36,7 +37,15 @@ pub(crate) fn clean(path: &str) -> String {
             p => parts.push(p),
         }
     }
-    format!("/{}", parts.join("/"))
+    let mut out = String::with_capacity(path.len() + 1);
+    for part in parts {
+        out.push('/');
+        out.push_str(part);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 /// `user[:group]` as the Go client's `WithUser`: numbers (and `root`) are
@@ -90,7 +99,7 @@ pub(crate) fn dispatch_workdir(
         let meta = d.op_meta(cx, name, span).with_ignore_cache(false);
         d.state = d.state.file_action(mkdir).with_meta(meta);
     }
-    d.commit(format!("WORKDIR {wd}"), with_layer);
+    d.commit(concat(&["WORKDIR ", &wd]), with_layer);
     Ok(())
 }
 

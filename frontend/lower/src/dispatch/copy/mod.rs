@@ -17,6 +17,7 @@ pub(crate) use sources::{RemoteCopy, RemoteSources};
 use super::remote::Remote;
 use super::{DispatchContext, DispatchState};
 use crate::command::CopyFrom;
+use crate::concat::concat;
 use crate::context::{clean_path, context_path};
 use crate::error::{LowerError, LowerErrorKind};
 
@@ -170,9 +171,9 @@ pub(crate) fn dest_path(workdir: &str, dest: &str) -> String {
     } else {
         dest
     };
-    let mut joined = clean_path(&format!("{workdir}/{dest}"));
+    let mut joined = clean_path(&concat(&[workdir, "/", dest]));
     if !joined.starts_with('/') {
-        joined = clean_path(&format!("/{joined}"));
+        joined = clean_path(&concat(&["/", &joined]));
     }
     if dest.ends_with('/') && !joined.ends_with('/') {
         joined.push('/');
@@ -242,17 +243,20 @@ fn history_text(req: &CopyRequest<'_>) -> String {
         history.push_str(" --parents");
     }
     if !req.chown.is_empty() {
-        history.push_str(&format!(" --chown={}", req.chown));
+        history.push_str(" --chown=");
+        history.push_str(&req.chown);
     }
     if !req.chmod.is_empty() {
-        history.push_str(&format!(" --chmod={}", req.chmod));
+        history.push_str(" --chmod=");
+        history.push_str(&req.chmod);
     }
     for src in &req.paths {
         history.push(' ');
         history.push_str(src);
     }
     for file in &req.inline {
-        history.push_str(&format!(" <<{}", file.name));
+        history.push_str(" <<");
+        history.push_str(&file.name);
     }
     history.push(' ');
     history.push_str(&req.dest);
@@ -283,7 +287,7 @@ pub(crate) fn lower_copy(
     let step = d.next_step();
     let actions = sources::copy_actions(cx, &req, &template, remote, &step.name(&text))?;
     apply::apply(d, cx, &req, actions, &step, &text);
-    d.commit_layer(&history_text(&req));
+    d.commit_layer(history_text(&req));
     Ok(())
 }
 
