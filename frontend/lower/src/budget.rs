@@ -1,7 +1,7 @@
 //! Limits on what one build may produce, so that no Dockerfile or option
 //! can make lowering take memory or time out of proportion to its size.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use stagecraft_syntax::Span;
 
@@ -35,23 +35,28 @@ impl Default for Limits {
 /// A running total of the bytes dispatch has produced: ops with their
 /// metadata and image history entries. Charged after every instruction, so
 /// a build that would not fit in a message ends at the line that overflows
-/// it, having used about the limit's worth of memory.
+/// it, having used about the limit's worth of memory. Shared by the
+/// threads dispatching stages (see `schedule`).
 pub(crate) struct Budget {
     limit: usize,
-    used: Cell<usize>,
+    used: AtomicUsize,
 }
 
 impl Budget {
     pub(crate) fn new(limits: Limits) -> Self {
         Budget {
             limit: limits.message_bytes,
-            used: Cell::new(0),
+            used: AtomicUsize::new(0),
         }
     }
 
     pub(crate) fn charge(&self, bytes: usize, span: Span) -> Result<(), LowerError> {
-        let used = self.used.get().saturating_add(bytes);
-        self.used.set(used);
+        // The total only grows until it passes the limit, far below
+        // `usize::MAX`: adding cannot wrap.
+        let used = self
+            .used
+            .fetch_add(bytes, Ordering::Relaxed)
+            .saturating_add(bytes);
         if used > self.limit {
             return Err(LowerError::at(
                 LowerErrorKind::OutputTooLarge { limit: self.limit },
@@ -63,7 +68,7 @@ impl Budget {
 
     #[cfg(test)]
     pub(crate) fn used(&self) -> usize {
-        self.used.get()
+        self.used.load(Ordering::Relaxed)
     }
 }
 

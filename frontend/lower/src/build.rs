@@ -2,6 +2,7 @@
 //! dispatch → finalize.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use stagecraft_instructions::Dockerfile;
 use stagecraft_llb::{Cap, OpMeta, SourceMap, State};
@@ -22,6 +23,7 @@ use crate::image::DEFAULT_PATH;
 use crate::onbuild::{parse_triggers, stage_triggers};
 use crate::options::BuildOptions;
 use crate::resolve::{ResolvedBase, resolve_bases};
+use crate::schedule::{self, Jobs};
 use crate::steps::StepCounter;
 use crate::{ImageResolver, LowerRequest, LowerWarning, Lowered, SbomTargets};
 
@@ -136,6 +138,17 @@ struct Shared<'a> {
     exec: &'a ExecDefaults,
     epoch: Option<i64>,
     limits: Limits,
+    workers: Workers,
+}
+
+/// How many threads dispatch stages.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Workers {
+    /// As many as pay (see [`Jobs::threads`]).
+    Auto,
+    /// Exactly this many, for tests comparing one with two.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Exactly(usize),
 }
 
 struct Dispatched {
@@ -259,11 +272,28 @@ fn replaced_whole(base: &Base) -> bool {
     )
 }
 
+/// Stage outputs and final states, filled in as stages are dispatched
+/// (possibly on two threads) and read by the stages after them.
+struct Slots {
+    /// What COPY --from and RUN --mount from= read, by graph node.
+    outputs: Vec<OnceLock<StageOutput>>,
+    /// The final state of each stage the lowering looks at again.
+    finals: Vec<OnceLock<DispatchState>>,
+}
+
+/// What one stage's dispatch leaves for the merge.
+struct StageDone {
+    ctx_paths: BTreeSet<String>,
+    declared_args: imbl::OrdSet<String>,
+}
+
 fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> {
     let plan = s.plan;
     let n = plan.nodes.len();
-    let mut outputs: Vec<Option<StageOutput>> = vec![None; n];
-    let mut finals: Vec<Option<DispatchState>> = vec![None; n];
+    let mut slots = Slots {
+        outputs: std::iter::repeat_with(OnceLock::new).take(n).collect(),
+        finals: std::iter::repeat_with(OnceLock::new).take(n).collect(),
+    };
 
     // Images named by COPY --from / RUN --mount are ready once resolved.
     for t in s.reachable {
@@ -295,8 +325,8 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
                 );
             state = state.with_meta(meta);
         }
-        if let Some(slot) = outputs.get_mut(t.0) {
-            *slot = Some(StageOutput { state });
+        if let Some(slot) = slots.outputs.get_mut(t.0) {
+            *slot = OnceLock::from(StageOutput { state });
         }
     }
 
@@ -319,32 +349,152 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
     if let Some(k) = keep.get_mut(plan.target.0) {
         *k = true;
     }
-    let mut declared_args = Vec::new();
-    let mut ctx_paths = BTreeSet::new();
-    let budget = Budget::new(s.limits);
-    for i in 0..plan.stage_count {
-        let t = Target(i);
-        if !s.reachable.contains(&t) {
-            continue;
+    let marks = Marks {
+        is_base: &is_base,
+        keep: &keep,
+    };
+
+    let stages: Vec<usize> = (0..plan.stage_count)
+        .filter(|&i| s.reachable.contains(&Target(i)))
+        .collect();
+    let jobs = stage_jobs(plan, &stages);
+    let threads = match (s.workers, &jobs) {
+        (_, None) => 1,
+        (Workers::Auto, Some(jobs)) => jobs.threads(),
+        (Workers::Exactly(k), Some(_)) => k,
+    };
+    let done = match jobs.filter(|_| threads > 1) {
+        Some(jobs) => {
+            let budget = Budget::new(s.limits);
+            let run = |job: usize| match stages.get(job) {
+                Some(&i) => dispatch_stage(s, main, &slots, marks, &budget, i),
+                None => Err(LowerError::new(
+                    LowerErrorKind::Unsupported("stage out of range".into()),
+                    None,
+                )),
+            };
+            match schedule::run_all(&jobs, threads, run) {
+                Some(done) => done,
+                None => {
+                    // Which error one thread would have met first depends
+                    // on the order: dispatch again in order for it.
+                    for &i in &stages {
+                        if let Some(slot) = slots.outputs.get_mut(i) {
+                            slot.take();
+                        }
+                        if let Some(slot) = slots.finals.get_mut(i) {
+                            slot.take();
+                        }
+                    }
+                    dispatch_in_order(s, main, &slots, marks, &stages)?
+                }
+            }
         }
-        let Some(node) = plan.node(t) else { continue };
-        // The reference names a stage's FROM <image> in every resolve pass
-        // that found the stage still unreachable, each time advancing its
-        // counter: a stage first needed through an ONBUILD trigger starts
-        // past 1 (`[a 2/1] FROM …`). A named context is never a FROM step,
-        // but in the passes before it was reachable the reference named it
-        // as an image all the same.
-        let passes_before = match node.base {
-            Base::Image(_) | Base::Context { .. } => node.reached_in_pass.unwrap_or(0),
-            Base::Stage(_) | Base::Scratch => 0,
+        None => dispatch_in_order(s, main, &slots, marks, &stages)?,
+    };
+
+    let mut declared_args = Vec::with_capacity(done.len());
+    let mut ctx_paths = BTreeSet::new();
+    for stage in done {
+        ctx_paths.extend(stage.ctx_paths);
+        declared_args.push(stage.declared_args);
+    }
+    Ok(Dispatched {
+        finals: slots.finals.into_iter().map(OnceLock::into_inner).collect(),
+        declared_args,
+        ctx_paths,
+    })
+}
+
+/// Which stages are built on (settle their env) and kept.
+#[derive(Clone, Copy)]
+struct Marks<'a> {
+    is_base: &'a [bool],
+    keep: &'a [bool],
+}
+
+/// The reachable `stages` (in file order) as jobs reading the stages they
+/// are built on, copy from and mount from; `None` when one reads a stage
+/// not before it (dispatch then reports it, in order).
+fn stage_jobs(plan: &Plan, stages: &[usize]) -> Option<Jobs> {
+    let mut job_of: Vec<Option<usize>> = vec![None; plan.stage_count];
+    let mut jobs = Jobs::new();
+    for &i in stages {
+        let node = plan.node(Target(i))?;
+        let base = match node.base {
+            Base::Stage(b) => Some(b),
+            _ => None,
         };
-        let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps)
-            .with_platform(s.options.multi_platform)
-            .skipping(passes_before);
-        let stage_name = node.name.as_deref();
-        let mut d = match &node.base {
-            Base::Stage(b) => {
-                let base = finals.get(b.0).and_then(Option::clone).ok_or_else(|| {
+        let mut deps = Vec::new();
+        for t in base.into_iter().chain(node.deps.iter().map(|d| d.target)) {
+            if t.0 >= plan.stage_count {
+                // An image, ready before any stage.
+                continue;
+            }
+            deps.push(job_of.get(t.0).copied().flatten()?);
+        }
+        let job = jobs.push(deps, node.commands.len() + 1)?;
+        if let Some(slot) = job_of.get_mut(i) {
+            *slot = Some(job);
+        }
+    }
+    Some(jobs)
+}
+
+fn dispatch_in_order(
+    s: &Shared<'_>,
+    main: &State,
+    slots: &Slots,
+    marks: Marks<'_>,
+    stages: &[usize],
+) -> Result<Vec<StageDone>, LowerError> {
+    let budget = Budget::new(s.limits);
+    stages
+        .iter()
+        .map(|&i| dispatch_stage(s, main, slots, marks, &budget, i))
+        .collect()
+}
+
+/// Dispatches stage `i`, whose base and the stages it reads are in
+/// `slots`, and puts its output and (if kept) final state there.
+fn dispatch_stage(
+    s: &Shared<'_>,
+    main: &State,
+    slots: &Slots,
+    marks: Marks<'_>,
+    budget: &Budget,
+    i: usize,
+) -> Result<StageDone, LowerError> {
+    let plan = s.plan;
+    let t = Target(i);
+    let Some(node) = plan.node(t) else {
+        return Ok(StageDone {
+            ctx_paths: BTreeSet::new(),
+            declared_args: imbl::OrdSet::new(),
+        });
+    };
+    // The reference names a stage's FROM <image> in every resolve pass
+    // that found the stage still unreachable, each time advancing its
+    // counter: a stage first needed through an ONBUILD trigger starts
+    // past 1 (`[a 2/1] FROM …`). A named context is never a FROM step,
+    // but in the passes before it was reachable the reference named it
+    // as an image all the same.
+    let passes_before = match node.base {
+        Base::Image(_) | Base::Context { .. } => node.reached_in_pass.unwrap_or(0),
+        Base::Stage(_) | Base::Scratch => 0,
+    };
+    let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps)
+        .with_platform(s.options.multi_platform)
+        .skipping(passes_before);
+    let stage_name = node.name.as_deref();
+    let mut d = match &node.base {
+        Base::Stage(b) => {
+            let base = slots
+                .finals
+                .get(b.0)
+                .and_then(OnceLock::get)
+                .cloned()
+                .ok_or_else(|| {
                     LowerError::at(
                         LowerErrorKind::LaterStage {
                             action: "build",
@@ -355,76 +505,74 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
                         node.span,
                     )
                 })?;
-                let mut d = base;
-                d.node = i;
-                d.display_name = node.display.clone();
-                d.image.config.on_build.clear();
-                d.steps = steps;
-                d.ctx_paths = BTreeSet::new();
-                // The base's own are collected from its final state.
-                d.declared_args = imbl::OrdSet::new();
-                d.cmd_set = false;
-                d.on_build = false;
-                d
-            }
-            Base::Image(_) | Base::Scratch | Base::Context { .. } => {
-                let r = s.resolved.get(&t).ok_or_else(|| {
-                    LowerError::at(
-                        LowerErrorKind::Unsupported("unresolved base".into()),
-                        node.span,
-                    )
-                })?;
-                fresh_state(s, t, r, steps)
-            }
+            let mut d = base;
+            d.node = i;
+            d.display_name = node.display.clone();
+            d.image.config.on_build.clear();
+            d.steps = steps;
+            d.ctx_paths = BTreeSet::new();
+            // The base's own are collected from its final state.
+            d.declared_args = imbl::OrdSet::new();
+            d.cmd_set = false;
+            d.on_build = false;
+            d
+        }
+        Base::Image(_) | Base::Scratch | Base::Context { .. } => {
+            let r = s.resolved.get(&t).ok_or_else(|| {
+                LowerError::at(
+                    LowerErrorKind::Unsupported("unresolved base".into()),
+                    node.span,
+                )
+            })?;
+            fresh_state(s, t, r, steps)
+        }
+    };
+    d.ignore_cache = s.options.no_cache.applies_to(stage_name);
+    // A stage replaced whole is the context as it is: the reference
+    // never starts it like a stage.
+    let started = !replaced_whole(&node.base);
+    if started {
+        // A stage on one replaced whole starts from an env that was
+        // never set from its config.
+        let fresh = match &node.base {
+            Base::Stage(b) => plan.node(*b).is_none_or(|n| replaced_whole(&n.base)),
+            _ => true,
         };
-        d.ignore_cache = s.options.no_cache.applies_to(stage_name);
-        // A stage replaced whole is the context as it is: the reference
-        // never starts it like a stage.
-        let started = !replaced_whole(&node.base);
-        if started {
-            // A stage on one replaced whole starts from an env that was
-            // never set from its config.
-            let fresh = match &node.base {
-                Base::Stage(b) => plan.node(*b).is_none_or(|n| replaced_whole(&n.base)),
-                _ => true,
-            };
-            init_from_image(&mut d, s.options, fresh);
-        }
-        let cx = DispatchContext {
-            options: s.options,
-            caps: s.caps,
-            lexer: s.lexer,
-            source_map: s.source_map,
-            main_context: main,
-            plan,
-            outputs: &outputs,
-            global_args: s.global_args,
-            exec: s.exec,
-            budget: &budget,
-        };
-        dispatch_commands(&mut d, &cx, &node.commands)?;
-        // Once, here, rather than at each of the stages built on this one.
-        if started && is_base.get(i).copied().unwrap_or(false) {
-            settle_env(&mut d);
-        }
-        ctx_paths.extend(std::mem::take(&mut d.ctx_paths));
-        if let Some(slot) = outputs.get_mut(i) {
-            *slot = Some(StageOutput {
-                state: d.state.clone(),
-            });
-        }
-        declared_args.push(d.declared_args.clone());
-        if keep.get(i).copied().unwrap_or(true)
-            && let Some(slot) = finals.get_mut(i)
-        {
-            *slot = Some(d);
-        }
+        init_from_image(&mut d, s.options, fresh);
     }
-    Ok(Dispatched {
-        finals,
-        declared_args,
-        ctx_paths,
-    })
+    let cx = DispatchContext {
+        options: s.options,
+        caps: s.caps,
+        lexer: s.lexer,
+        source_map: s.source_map,
+        main_context: main,
+        plan,
+        outputs: &slots.outputs,
+        global_args: s.global_args,
+        exec: s.exec,
+        budget,
+    };
+    dispatch_commands(&mut d, &cx, &node.commands)?;
+    // Once, here, rather than at each of the stages built on this one.
+    if started && marks.is_base.get(i).copied().unwrap_or(false) {
+        settle_env(&mut d);
+    }
+    let done = StageDone {
+        ctx_paths: std::mem::take(&mut d.ctx_paths),
+        declared_args: d.declared_args.clone(),
+    };
+    if let Some(slot) = slots.outputs.get(i) {
+        // Each stage is dispatched once per run: the slot is empty.
+        let _ = slot.set(StageOutput {
+            state: d.state.clone(),
+        });
+    }
+    if marks.keep.get(i).copied().unwrap_or(true)
+        && let Some(slot) = slots.finals.get(i)
+    {
+        let _ = slot.set(d);
+    }
+    Ok(done)
 }
 
 /// The context paths the reachable stages read, taken from their COPY and
@@ -484,6 +632,7 @@ fn written_context_paths(plan: &Plan, reachable: &BTreeSet<Target>) -> BTreeSet<
 pub(crate) async fn lower(
     req: LowerRequest<'_>,
     resolver: &impl ImageResolver,
+    workers: Workers,
 ) -> Result<Lowered, LowerError> {
     let df = req.dockerfile;
     let options = req.options;
@@ -543,6 +692,7 @@ pub(crate) async fn lower(
         exec: &exec,
         epoch,
         limits: req.limits,
+        workers,
     };
     // The context's followpaths are only known once every COPY has been
     // expanded, and ops are encoded as they are built: dispatch with the

@@ -28,6 +28,7 @@ pub mod platform;
 pub use stagecraft_instructions::reference;
 mod remote_context;
 mod resolve;
+mod schedule;
 mod steps;
 mod target;
 #[cfg(test)]
@@ -210,7 +211,7 @@ pub async fn lower(
     req: LowerRequest<'_>,
     resolver: &impl ImageResolver,
 ) -> Result<Lowered, LowerError> {
-    build::lower(req, resolver).await
+    build::lower(req, resolver, build::Workers::Auto).await
 }
 
 /// Every stage, for `stagecraft targets`.

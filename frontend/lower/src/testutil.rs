@@ -143,6 +143,25 @@ pub(crate) fn lower_caps(
     resolver: &FakeResolver,
     caps: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Lowered, LowerError> {
+    lower_using(
+        text,
+        options,
+        resolver,
+        caps,
+        crate::Limits::default(),
+        crate::build::Workers::Auto,
+    )
+}
+
+/// Like [`lower_caps`], within `limits`, dispatching on `workers` threads.
+pub(crate) fn lower_using(
+    text: &str,
+    options: &BuildOptions,
+    resolver: &FakeResolver,
+    caps: Option<&std::collections::BTreeSet<String>>,
+    limits: crate::Limits,
+    workers: crate::build::Workers,
+) -> Result<Lowered, LowerError> {
     let parsed = stagecraft_syntax::parse(text).map_err(|e| LowerError::new(e.into(), None))?;
     let df = stagecraft_instructions::parse_dockerfile(&parsed)
         .map_err(|e| LowerError::new(e.into(), None))?;
@@ -159,9 +178,9 @@ pub(crate) fn lower_caps(
         options,
         context: &ctx,
         llb_caps: caps,
-        limits: crate::Limits::default(),
+        limits,
     };
-    futures::executor::block_on(crate::lower(req, resolver))
+    futures::executor::block_on(crate::build::lower(req, resolver, workers))
 }
 
 pub(crate) fn lower_text(text: &str) -> Result<Lowered, LowerError> {

@@ -265,8 +265,8 @@ pub(crate) struct DispatchContext<'a> {
     /// The `local://context` source (with followpaths once known).
     pub(crate) main_context: &'a State,
     pub(crate) plan: &'a Plan,
-    /// Dispatched outputs by graph node.
-    pub(crate) outputs: &'a [Option<StageOutput>],
+    /// Dispatched outputs by graph node (filled as stages are done).
+    pub(crate) outputs: &'a [std::sync::OnceLock<StageOutput>],
     /// Global (meta) ARGs and the automatic platform args.
     pub(crate) global_args: &'a EnvList,
     pub(crate) exec: &'a ExecDefaults,
@@ -349,7 +349,7 @@ impl DispatchContext<'_> {
         action: &'static str,
         span: Span,
     ) -> Result<&StageOutput, LowerError> {
-        match self.outputs.get(node.0).and_then(Option::as_ref) {
+        match self.outputs.get(node.0).and_then(std::sync::OnceLock::get) {
             Some(out) => Ok(out),
             None => Err(LowerError::at(
                 LowerErrorKind::LaterStage {

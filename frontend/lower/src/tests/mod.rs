@@ -4,6 +4,7 @@ mod graph;
 mod metadata;
 mod multiplatform;
 mod onbuild;
+mod parallel;
 mod resolve;
 
 #[test]
