@@ -22,7 +22,7 @@ pub struct ArgInstruction {
 }
 
 pub(crate) fn doc_comment(comments: &[String], name: &str) -> Option<String> {
-    if name.is_empty() {
+    if name.is_empty() || comments.is_empty() {
         return None;
     }
     let prefix = format!("{name} ");

@@ -1,5 +1,7 @@
 //! The one-record CSV form of `--mount` and `--device` values.
 
+use std::borrow::Cow;
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CsvError {
     #[error("bare \" in non-quoted field {field}")]
@@ -9,45 +11,47 @@ pub enum CsvError {
 }
 
 /// Splits one CSV record: fields separated by `,`, a field may be wrapped in
-/// double quotes (then `""` is a literal quote and `,` is literal).
-pub fn fields(record: &str) -> Result<Vec<String>, CsvError> {
+/// double quotes (then `""` is a literal quote and `,` is literal). Unquoted
+/// fields are borrowed from `record`.
+pub fn fields(record: &str) -> Result<Vec<Cow<'_, str>>, CsvError> {
     let mut out = Vec::new();
-    let mut chars = record.chars().peekable();
+    let mut rest = record;
     loop {
         let number = out.len() + 1;
-        let mut field = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
+        let after;
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let mut field = String::new();
+            let mut chars = quoted.char_indices();
             loop {
                 match chars.next() {
                     None => return Err(CsvError::UnterminatedQuote { field: number }),
-                    Some('"') => match chars.peek() {
+                    Some((i, '"')) => match quoted.get(i + 1..).and_then(|t| t.chars().next()) {
                         Some('"') => {
                             chars.next();
                             field.push('"');
                         }
-                        Some(',') | None => break,
+                        Some(',') | None => {
+                            after = quoted.get(i + 1..).unwrap_or_default();
+                            break;
+                        }
                         Some(_) => return Err(CsvError::UnterminatedQuote { field: number }),
                     },
-                    Some(c) => field.push(c),
+                    Some((_, c)) => field.push(c),
                 }
             }
+            out.push(Cow::Owned(field));
         } else {
-            while let Some(&c) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                if c == '"' {
-                    return Err(CsvError::BareQuote { field: number });
-                }
-                field.push(c);
-                chars.next();
+            let end = rest.find([',', '"']).unwrap_or(rest.len());
+            let (field, tail) = rest.split_at(end);
+            if tail.starts_with('"') {
+                return Err(CsvError::BareQuote { field: number });
             }
+            out.push(Cow::Borrowed(field));
+            after = tail;
         }
-        out.push(field);
-        match chars.next() {
-            Some(',') => continue,
-            _ => break,
+        match after.strip_prefix(',') {
+            Some(tail) => rest = tail,
+            None => break,
         }
     }
     Ok(out)
@@ -66,6 +70,10 @@ mod tests {
             ("\"say \"\"hi\"\"\"", &["say \"hi\""]),
             ("", &[""]),
             ("a,", &["a", ""]),
+            (",", &["", ""]),
+            ("\"\",x", &["", "x"]),
+            ("é=ü,b", &["é=ü", "b"]),
+            ("\"é,ü\"", &["é,ü"]),
         ];
         for (input, want) in cases {
             assert_eq!(fields(input).unwrap(), *want, "{input}");

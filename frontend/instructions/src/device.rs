@@ -45,9 +45,11 @@ impl Device {
                 if field.eq_ignore_ascii_case("required") {
                     device.required = true;
                 } else if device.name.is_empty() {
-                    device.name = field;
+                    device.name = field.into_owned();
                 } else {
-                    return Err(DeviceError::NotKeyValue { field });
+                    return Err(DeviceError::NotKeyValue {
+                        field: field.into_owned(),
+                    });
                 }
                 continue;
             };
@@ -71,13 +73,13 @@ impl Device {
                 }
                 other => {
                     if device.name.is_empty() {
-                        device.name = field.clone();
+                        device.name = field.into_owned();
                         continue;
                     }
                     return Err(DeviceError::UnknownKey {
                         key: other.to_string(),
                         suggestion: suggest(other, ["name", "required"], true),
-                        field,
+                        field: field.into_owned(),
                     });
                 }
             }

@@ -46,21 +46,23 @@ const ALL_FLAGS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Values borrow the node's flag words: copied only when an instruction
+/// keeps them.
 #[derive(Clone, Debug)]
-enum Value {
+enum Value<'a> {
     Bool(bool),
-    One(String),
-    Many(Vec<String>),
+    One(&'a str),
+    Many(Vec<&'a str>),
 }
 
 /// The flags an instruction was given, after validation.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Flags {
-    values: Vec<(&'static str, Value)>,
+pub(crate) struct Flags<'a> {
+    values: Vec<(&'static str, Value<'a>)>,
 }
 
-impl Flags {
-    fn get(&self, name: &str) -> Option<&Value> {
+impl<'a> Flags<'a> {
+    fn get(&self, name: &str) -> Option<&Value<'a>> {
         self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
@@ -74,14 +76,14 @@ impl Flags {
 
     pub(crate) fn string(&self, name: &str) -> Option<String> {
         match self.get(name) {
-            Some(Value::One(s)) => Some(s.clone()),
+            Some(Value::One(s)) => Some((*s).to_owned()),
             _ => None,
         }
     }
 
     pub(crate) fn strings(&self, name: &str) -> Vec<String> {
         match self.get(name) {
-            Some(Value::Many(v)) => v.clone(),
+            Some(Value::Many(v)) => v.iter().map(|s| (*s).to_owned()).collect(),
             _ => Vec::new(),
         }
     }
@@ -93,11 +95,11 @@ impl Flags {
 }
 
 /// Checks `raw` flag words against `spec`, the flags `instruction` accepts.
-pub(crate) fn parse_flags(
+pub(crate) fn parse_flags<'a>(
     instruction: &str,
-    raw: &[String],
+    raw: &'a [String],
     spec: &[(&'static str, FlagKind)],
-) -> Result<Flags, ErrorKind> {
+) -> Result<Flags<'a>, ErrorKind> {
     let mut flags = Flags::default();
     for word in raw {
         if word == "--" {
@@ -110,42 +112,43 @@ pub(crate) fn parse_flags(
             Some((n, v)) => (n, Some(v)),
             None => (body, None),
         };
-        let flag = format!("--{name}");
+        // Only errors name the flag.
+        let flag = || format!("--{name}");
         let Some(&(known, kind)) = spec.iter().find(|(n, _)| *n == name) else {
             return Err(unknown_flag(instruction, name, spec));
         };
         let seen = flags.values.iter().position(|(n, _)| *n == known);
         if seen.is_some() && kind != FlagKind::Strings {
-            return Err(ErrorKind::DuplicateFlag { flag });
+            return Err(ErrorKind::DuplicateFlag { flag: flag() });
         }
         let parsed = match kind {
             FlagKind::Bool => match value {
                 None => Value::Bool(true),
-                Some("") => return Err(ErrorKind::MissingFlagValue { flag }),
+                Some("") => return Err(ErrorKind::MissingFlagValue { flag: flag() }),
                 Some(v) if v.eq_ignore_ascii_case("true") => Value::Bool(true),
                 Some(v) if v.eq_ignore_ascii_case("false") => Value::Bool(false),
                 Some(v) => {
                     return Err(ErrorKind::NotABool {
-                        flag,
+                        flag: flag(),
                         value: v.to_string(),
                     });
                 }
             },
             FlagKind::String => match value {
-                None => return Err(ErrorKind::MissingFlagValue { flag }),
-                Some(v) => Value::One(v.to_string()),
+                None => return Err(ErrorKind::MissingFlagValue { flag: flag() }),
+                Some(v) => Value::One(v),
             },
             FlagKind::Strings => {
                 let Some(v) = value else {
-                    return Err(ErrorKind::MissingFlagValue { flag });
+                    return Err(ErrorKind::MissingFlagValue { flag: flag() });
                 };
                 if let Some(i) = seen
                     && let Some((_, Value::Many(list))) = flags.values.get_mut(i)
                 {
-                    list.push(v.to_string());
+                    list.push(v);
                     continue;
                 }
-                Value::Many(vec![v.to_string()])
+                Value::Many(vec![v])
             }
         };
         flags.values.push((known, parsed));

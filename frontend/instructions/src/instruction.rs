@@ -170,10 +170,22 @@ fn parse_shell(node: &Node, origin: Origin) -> Result<ShellInstruction, ErrorKin
 /// Types one syntax node.
 pub fn parse_node(node: &Node) -> Result<Item, InstructionError> {
     let origin = Origin::from_node(node);
-    let keyword = origin.keyword.clone();
     let span = node.span;
-    let wrap = |kind: ErrorKind| InstructionError::new(kind, span, Some(keyword.to_uppercase()));
-    let item = match node.keyword.to_ascii_lowercase().as_str() {
+    // The origin moves into the instruction: an error names the keyword
+    // from the node again (rare, so not worth a copy on every node).
+    let wrap = |kind: ErrorKind| {
+        let keyword = Origin::keyword_of(node, node.original.trim());
+        InstructionError::new(kind, span, Some(keyword.to_uppercase()))
+    };
+    // The parser gives keywords lower-cased; a node made elsewhere may not.
+    let lowered;
+    let name = if node.keyword.bytes().any(|b| b.is_ascii_uppercase()) {
+        lowered = node.keyword.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        node.keyword.as_str()
+    };
+    let item = match name {
         "from" => Item::From(parse_from(node, origin).map_err(wrap)?),
         other => Item::Instruction(match other {
             "run" => Instruction::Run(parse_run(node, origin).map_err(wrap)?),
@@ -196,10 +208,11 @@ pub fn parse_node(node: &Node) -> Result<Item, InstructionError> {
                 Instruction::Healthcheck(parse_healthcheck(node, origin).map_err(wrap)?)
             }
             _ => {
+                let keyword = origin.keyword;
                 let suggestion = suggest(&keyword, INSTRUCTION_NAMES, false);
                 return Err(InstructionError::new(
                     ErrorKind::UnknownInstruction {
-                        name: keyword.clone(),
+                        name: keyword,
                         suggestion,
                     },
                     span,

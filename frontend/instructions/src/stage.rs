@@ -40,16 +40,24 @@ impl Dockerfile {
 
 /// Types every node and groups them into stages.
 pub fn parse_dockerfile(parsed: &Parsed) -> Result<Dockerfile, InstructionError> {
+    // Instructions are large: sizing the lists up front saves moving them
+    // as the lists grow.
+    let is_from = |node: &stagecraft_syntax::Node| node.keyword.eq_ignore_ascii_case("from");
     let mut meta_args = Vec::new();
-    let mut stages: Vec<Stage> = Vec::new();
-    for node in &parsed.nodes {
+    let mut stages: Vec<Stage> =
+        Vec::with_capacity(parsed.nodes.iter().filter(|n| is_from(n)).count());
+    for (i, node) in parsed.nodes.iter().enumerate() {
         match parse_node(node)? {
-            Item::From(from) => stages.push(Stage {
-                name: from.name.clone(),
-                span: from.origin.span,
-                base: from,
-                commands: Vec::new(),
-            }),
+            Item::From(from) => {
+                let rest = parsed.nodes.get(i + 1..).unwrap_or_default();
+                let commands = rest.iter().take_while(|n| !is_from(n)).count();
+                stages.push(Stage {
+                    name: from.name.clone(),
+                    span: from.origin.span,
+                    base: from,
+                    commands: Vec::with_capacity(commands),
+                })
+            }
             Item::Instruction(Instruction::Arg(arg)) if stages.is_empty() => meta_args.push(arg),
             Item::Instruction(instruction) => {
                 let Some(stage) = stages.last_mut() else {

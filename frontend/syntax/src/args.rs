@@ -132,11 +132,14 @@ fn key_values(keyword: &str, rest: &str, escape: char) -> Result<Vec<String>, Sy
         };
     }
     let mut out = Vec::with_capacity(words.len() * 3);
-    for word in words {
-        let Some((key, value)) = word.split_once('=') else {
+    for mut word in words {
+        let Some(eq) = word.find('=') else {
             return Err(SyntaxErrorKind::MissingEquals { word });
         };
-        out.extend([key.to_owned(), value.to_owned(), "=".to_owned()]);
+        // The word's own buffer becomes the key.
+        let value = word.get(eq + 1..).unwrap_or_default().to_owned();
+        word.truncate(eq);
+        out.extend([word, value, "=".to_owned()]);
     }
     Ok(out)
 }

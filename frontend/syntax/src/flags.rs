@@ -1,6 +1,6 @@
 //! Splitting an instruction line into keyword, `--flags` and the rest.
 
-use crate::lines::split_once_space;
+use crate::lines::{split_once_space, trim};
 
 use std::borrow::Cow;
 
@@ -13,19 +13,28 @@ pub(crate) struct CommandLine<'a> {
 }
 
 pub(crate) fn split_command(line: &str, escape: char) -> CommandLine<'_> {
-    let (keyword, tail) = split_once_space(line.trim());
+    let (keyword, tail) = split_once_space(trim(line));
     let (rest, flags) = match tail {
         Some(tail) => extract_flags(tail, escape),
         None => (Cow::Borrowed(""), Vec::new()),
     };
     let rest = match rest {
-        Cow::Borrowed(r) => Cow::Borrowed(r.trim()),
-        Cow::Owned(r) => Cow::Owned(r.trim().to_owned()),
+        Cow::Borrowed(r) => Cow::Borrowed(trim(r)),
+        Cow::Owned(r) => Cow::Owned(trim(&r).to_owned()),
     };
     CommandLine {
         keyword,
         flags,
         rest,
+    }
+}
+
+/// `line` from byte `at`: borrowed, unless the byte-wise walk stopped
+/// inside a character (then read as the reference reads it).
+fn rest_from(line: &str, at: usize) -> Cow<'_, str> {
+    match line.get(at..) {
+        Some(rest) => Cow::Borrowed(rest),
+        None => lossy(line.as_bytes().get(at..).unwrap_or_default()),
     }
 }
 
@@ -60,6 +69,7 @@ fn extract_flags(line: &str, escape: char) -> (Cow<'_, str>, Vec<String>) {
     let bytes = line.as_bytes();
     let escape = u8::try_from(escape).unwrap_or(b'\\');
     let mut flags = Vec::new();
+    // The word being built, reused: each flag is copied out at its size.
     let mut word = String::new();
     let mut blank_ok = false;
     let mut phase = Phase::Spaces;
@@ -72,7 +82,25 @@ fn extract_flags(line: &str, escape: char) -> (Cow<'_, str>, Vec<String>) {
                     continue;
                 }
                 if b != b'-' || bytes.get(pos) != Some(&b'-') {
-                    return (lossy(&bytes[pos - 1..]), flags);
+                    return (rest_from(line, pos - 1), flags);
+                }
+                // Most flags are plain ASCII up to the next space: no quote
+                // or escape to resolve, so the word is the text itself.
+                let start = pos - 1;
+                let end = bytes[start..]
+                    .iter()
+                    .position(|&c| is_byte_space(c))
+                    .map_or(bytes.len(), |n| start + n);
+                if let Some(plain) = line.get(start..end).filter(|w| {
+                    w.bytes()
+                        .all(|c| c.is_ascii() && c != b'\'' && c != b'"' && c != escape)
+                }) {
+                    if plain == "--" {
+                        return (rest_from(line, end), flags);
+                    }
+                    flags.push(plain.to_owned());
+                    pos = end;
+                    continue;
                 }
                 phase = Phase::Word;
                 word.push(char::from(b));
@@ -80,10 +108,11 @@ fn extract_flags(line: &str, escape: char) -> (Cow<'_, str>, Vec<String>) {
             Phase::Word => {
                 if is_byte_space(b) {
                     if word == "--" {
-                        return (lossy(&bytes[pos - 1..]), flags);
+                        return (rest_from(line, pos - 1), flags);
                     }
                     if blank_ok || !word.is_empty() {
-                        flags.push(std::mem::take(&mut word));
+                        flags.push(word.as_str().to_owned());
+                        word.clear();
                     }
                     blank_ok = false;
                     phase = Phase::Spaces;

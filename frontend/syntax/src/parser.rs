@@ -1,11 +1,13 @@
 //! The parse loop: physical lines → logical instructions → [`Node`]s.
 
+use std::borrow::Cow;
+
 use crate::args::{Shape, parse_args, shape_of};
 use crate::directives::{DirectiveName, DirectiveScanner, escape_char};
 use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::flags::split_command;
 use crate::heredoc::heredocs_in_line;
-use crate::lines::{BOM, comment_text, is_comment, trim_continuation, trim_newline};
+use crate::lines::{BOM, comment_text, is_comment, trim_continuation, trim_newline, trim_start};
 use crate::{Node, Parsed, Span, Warning};
 
 /// How deep `ONBUILD ONBUILD ...` may nest before the line is rejected.
@@ -52,7 +54,8 @@ pub const MAX_DOCKERFILE_BYTES: usize = 2 << 20;
 pub const MAX_INSTRUCTIONS: usize = 100_000;
 
 struct Parser<'a> {
-    lines: std::str::SplitInclusive<'a, char>,
+    /// The text not yet read, from the start of the next line.
+    rest: &'a str,
     /// 1-based number of the last line taken from `lines`.
     line_no: usize,
     escape: char,
@@ -65,17 +68,24 @@ impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Self {
         let text = text.strip_prefix(BOM).unwrap_or(text);
         Parser {
-            lines: text.split_inclusive('\n'),
+            rest: text,
             line_no: 0,
             escape: '\\',
             directives: DirectiveScanner::new("#"),
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity(node_estimate(text)),
             warnings: Vec::new(),
         }
     }
 
+    /// The next line, its newline included (as `split_inclusive` gives it).
     fn next_line(&mut self) -> Option<&'a str> {
-        let line = self.lines.next()?;
+        if self.rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', self.rest.as_bytes()).map_or(self.rest.len(), |i| i + 1);
+        // `end` follows a newline or is the end: a character boundary.
+        let (line, rest) = self.rest.split_at_checked(end)?;
+        self.rest = rest;
         self.line_no += 1;
         Some(line)
     }
@@ -85,7 +95,7 @@ impl<'a> Parser<'a> {
         while let Some(raw) = self.next_line() {
             let start = self.line_no;
             let is_comment_line = is_comment(raw);
-            let token = trim_newline(raw).trim_start();
+            let token = trim_start(trim_newline(raw));
             if let Some(name) = self.directives.scan(token, start)? {
                 if name == DirectiveName::Escape
                     && let Some(d) = &self.directives.directives().escape
@@ -107,7 +117,8 @@ impl<'a> Parser<'a> {
             if ended && first.is_empty() {
                 continue;
             }
-            let mut line = first.to_owned();
+            // Borrowed from the text unless continuation lines are joined.
+            let mut line = Cow::Borrowed(first);
             let mut empty_continuation = false;
             while !ended {
                 let Some(raw) = self.next_line() else { break };
@@ -115,12 +126,12 @@ impl<'a> Parser<'a> {
                     continue;
                 }
                 let token = trim_newline(raw);
-                if token.trim_start().is_empty() {
+                if trim_start(token).is_empty() {
                     empty_continuation = true;
                     continue;
                 }
                 let (part, end) = trim_continuation(token, self.escape);
-                line.push_str(part);
+                line.to_mut().push_str(part);
                 ended = end;
             }
             if empty_continuation {
@@ -139,6 +150,7 @@ impl<'a> Parser<'a> {
             if can_hold_heredocs(&node) && line.contains("<<") {
                 self.read_heredocs(&mut node, &line, start)?;
             }
+            node.original = line.into_owned();
             node.span = Span::new(start, self.line_no);
             if let Some(nested) = node.nested.as_deref_mut() {
                 nested.span = node.span;
@@ -215,6 +227,14 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Room for the nodes of `text`: one per line at most, and never more than
+/// the instruction limit allows (a hostile file of blank lines must not
+/// reserve memory for nodes it cannot hold).
+fn node_estimate(text: &str) -> usize {
+    let lines = 1 + memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    lines.min(MAX_INSTRUCTIONS + 1)
+}
+
 /// RUN, COPY and ADD in shell form (also inside ONBUILD) may open heredocs.
 fn can_hold_heredocs(node: &Node) -> bool {
     let target = match (&node.nested, node.keyword.as_str()) {
@@ -224,9 +244,15 @@ fn can_hold_heredocs(node: &Node) -> bool {
     matches!(target.keyword.as_str(), "run" | "copy" | "add") && !target.json
 }
 
+/// The node of one logical line; its `original` is left for the caller to
+/// fill (the top-level line is moved in rather than copied).
 fn node_from_line(line: &str, escape: char, depth: usize) -> Result<Node, SyntaxErrorKind> {
     let cmd = split_command(line, escape);
-    let keyword = cmd.keyword.to_lowercase();
+    let keyword = if cmd.keyword.is_ascii() {
+        cmd.keyword.to_ascii_lowercase()
+    } else {
+        cmd.keyword.to_lowercase()
+    };
     let shape = shape_of(&keyword);
     let mut node = Node {
         keyword,
@@ -235,7 +261,7 @@ fn node_from_line(line: &str, escape: char, depth: usize) -> Result<Node, Syntax
         json: false,
         nested: None,
         heredocs: Vec::new(),
-        original: line.to_owned(),
+        original: String::new(),
         prev_comment: Vec::new(),
         span: Span::default(),
     };
@@ -244,7 +270,9 @@ fn node_from_line(line: &str, escape: char, depth: usize) -> Result<Node, Syntax
             if depth >= MAX_NESTING {
                 return Err(SyntaxErrorKind::NestingTooDeep { max: MAX_NESTING });
             }
-            node.nested = Some(Box::new(node_from_line(&cmd.rest, escape, depth + 1)?));
+            let mut nested = node_from_line(&cmd.rest, escape, depth + 1)?;
+            nested.original = cmd.rest.into_owned();
+            node.nested = Some(Box::new(nested));
         }
         return Ok(node);
     }

@@ -15,12 +15,8 @@ fn words(items: &[&str]) -> Vec<String> {
 
 #[test]
 fn values() {
-    let flags = parse_flags(
-        "COPY",
-        &words(&["--link=false", "--from=a=b", "--exclude=x", "--exclude="]),
-        SPEC,
-    )
-    .unwrap();
+    let raw = words(&["--link=false", "--from=a=b", "--exclude=x", "--exclude="]);
+    let flags = parse_flags("COPY", &raw, SPEC).unwrap();
     assert_eq!(flags.bool("link"), Some(false));
     assert_eq!(flags.string("from").as_deref(), Some("a=b"));
     assert_eq!(flags.strings("exclude"), words(&["x", ""]));
@@ -30,9 +26,11 @@ fn values() {
     assert_eq!((none.bool("link"), none.string("from")), (None, None));
     assert!(none.strings("exclude").is_empty());
 
-    let stop = parse_flags("COPY", &words(&["--", "--bogus"]), SPEC).unwrap();
+    let raw = words(&["--", "--bogus"]);
+    let stop = parse_flags("COPY", &raw, SPEC).unwrap();
     assert!(stop.used().is_empty());
-    let empty_string = parse_flags("COPY", &words(&["--from="]), SPEC).unwrap();
+    let raw = words(&["--from="]);
+    let empty_string = parse_flags("COPY", &raw, SPEC).unwrap();
     assert_eq!(empty_string.string("from").as_deref(), Some(""));
 }
 
