@@ -17,9 +17,12 @@
 # Goals (issue 11): on the first two inputs, wall ≤ 0.10 and memory ≤ 0.50 of
 # the reference's; the last column says whether they hold.
 #
-# Environment: STAGECRAFT_BIN (default target/release/stagecraft, built
-# unless --no-build), ORACLE_BIN (default integration/.work/oracle, built
-# from tests/oracle unless --no-build).
+# Environment: STAGECRAFT_BIN (default: the static binary our image ships,
+# target/x86_64-unknown-linux-gnu/release/stagecraft, built as
+# integration/setup.sh builds it unless --no-build; a dynamically linked
+# build spends about 0.8 ms more loading its shared libraries), ORACLE_BIN
+# (default integration/.work/oracle, built from tests/oracle unless
+# --no-build).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,7 +54,8 @@ done
     exit 2
 }
 
-OURS="${STAGECRAFT_BIN:-$ROOT/target/release/stagecraft}"
+RUST_TARGET=x86_64-unknown-linux-gnu
+OURS="${STAGECRAFT_BIN:-$ROOT/target/$RUST_TARGET/release/stagecraft}"
 THEIRS="${ORACLE_BIN:-$ROOT/integration/.work/oracle}"
 IMAGES="$ROOT/tests/oracle/images"
 TIME=/usr/bin/time
@@ -61,7 +65,8 @@ TIME=/usr/bin/time
 }
 
 if ((BUILD)); then
-    (cd "$ROOT" && cargo build --release --quiet -p stagecraft)
+    (cd "$ROOT" && RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
+        cargo build --release --quiet --target "$RUST_TARGET" -p stagecraft)
     mkdir -p "$(dirname "$THEIRS")"
     (cd "$ROOT/tests/oracle" && go build -o "$THEIRS" .)
 fi
