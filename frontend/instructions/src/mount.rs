@@ -303,6 +303,11 @@ impl MountSpec {
     /// What can be checked before expansion: the CSV shape, and that `from`
     /// names no variable (a `$` at the very end is literal).
     pub fn check_unexpanded(&self) -> Result<(), MountError> {
+        // Without a quote the CSV cannot be malformed, and without a `$`
+        // nothing names a variable: the usual mount needs no split.
+        if !self.raw.bytes().any(|b| b == b'"' || b == b'$') {
+            return Ok(());
+        }
         for field in csv::fields(&self.raw)? {
             if let Some((key, value)) = field.split_once('=')
                 && key.eq_ignore_ascii_case("from")
