@@ -157,7 +157,7 @@ impl ExecNode {
     pub(crate) fn build(&self) -> Built {
         let spec = &self.spec;
         let mut caps = vec![Cap::ExecMetaBase];
-        let mut inputs = InputTable::default();
+        let mut inputs = InputTable::with_capacity(self.fs_mounts.len() + 1);
         let mut mounts = Vec::with_capacity(self.fs_mounts.len() + 1);
 
         mounts.push(pb::Mount {

@@ -227,7 +227,7 @@ pub fn clean_path(p: &str) -> String {
 
 /// [`clean_path`], of `/p` when `rooted`; written into one exact-size string.
 fn clean(p: &str, rooted: bool) -> String {
-    let mut parts: Vec<&str> = Vec::new();
+    let mut parts: Vec<&str> = Vec::with_capacity(p.bytes().filter(|&b| b == b'/').count() + 1);
     for part in p.split('/') {
         match part {
             "" | "." => {}
@@ -283,7 +283,7 @@ pub(crate) struct FileNode {
 
 impl FileNode {
     pub(crate) fn build(&self) -> Built {
-        let mut inputs = InputTable::default();
+        let mut inputs = InputTable::with_capacity(2 * self.actions.len());
         let mut caps = vec![Cap::FileBase];
         // Inputs are numbered in action order (base first, then the copy
         // source) before the chained action indexes, which start after them.
@@ -385,7 +385,7 @@ impl FileNode {
             });
         }
         let op = pb::Op {
-            inputs: inputs.wire.clone(),
+            inputs: std::mem::take(&mut inputs.wire),
             platform: None,
             constraints: Some(pb::WorkerConstraints::default()),
             op: Some(pb::op::Op::File(pb::FileOp { actions })),

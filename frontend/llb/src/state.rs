@@ -85,6 +85,14 @@ pub(crate) struct InputTable {
 }
 
 impl InputTable {
+    /// Room for `n` inputs (an op knows about how many it reads).
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        InputTable {
+            wire: Vec::with_capacity(n),
+            outputs: Vec::with_capacity(n),
+        }
+    }
+
     /// Adds `out` as a new input, even if an equal one exists.
     pub(crate) fn push(&mut self, out: &Output) -> i64 {
         self.wire.push(out.to_pb_input());
@@ -94,8 +102,12 @@ impl InputTable {
 
     /// Index of an equal input if there is one, else adds it.
     pub(crate) fn dedup(&mut self, out: &Output) -> i64 {
-        let wanted = out.to_pb_input();
-        match self.wire.iter().position(|w| *w == wanted) {
+        let (digest, index) = (out.digest(), i64::from(out.index));
+        match self
+            .wire
+            .iter()
+            .position(|w| w.index == index && w.digest == digest)
+        {
             Some(i) => {
                 // Same op, maybe another node with its own metadata: keep the
                 // edge so the walk still sees that metadata.
@@ -184,7 +196,8 @@ impl State {
         let bytes = encode_op(&built.op);
         let digest = digest_of(&bytes);
         let mut caps = built.caps;
-        caps.sort();
+        // In wire order (by ID), each once: the marshal writes them as is.
+        caps.sort_unstable_by_key(|c| c.id());
         caps.dedup();
         let body = Body {
             bytes,

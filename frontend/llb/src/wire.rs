@@ -74,16 +74,29 @@ pub(crate) fn encode_op_metadata(meta: &OpMeta, caps: &[Cap], buf: &mut Vec<u8>)
     if let Some(value) = meta.export_cache {
         prost::encoding::message::encode(4, &pb::ExportCache { value }, buf);
     }
-    // A map is written in key order, each key once.
-    let mut ids: Vec<&'static str> = caps.iter().map(|c| c.id()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    for id in ids {
+    // A map is written in key order, each key once. An op's caps already
+    // are (`State::from_op`), so only other lists need sorting.
+    let cap_entry = |id: &str, buf: &mut Vec<u8>| {
         encode_key(5, WireType::LengthDelimited, buf);
         encode_varint((string_field_len(id) + 2) as u64, buf);
         string_field(1, id, buf);
         encode_key(2, WireType::Varint, buf);
         encode_varint(1, buf);
+    };
+    if caps
+        .windows(2)
+        .all(|pair| matches!(pair, [a, b] if a.id() < b.id()))
+    {
+        for cap in caps {
+            cap_entry(cap.id(), buf);
+        }
+    } else {
+        let mut ids: Vec<&'static str> = caps.iter().map(|c| c.id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            cap_entry(id, buf);
+        }
     }
     if let Some(g) = &meta.progress_group {
         let len = string_field_len(&g.id) + string_field_len(&g.name) + if g.weak { 2 } else { 0 };
@@ -173,6 +186,11 @@ mod tests {
         check(
             &base,
             &[Cap::ExecMetaBase, Cap::Constraints, Cap::ExecMountBind],
+        );
+        // Already in ID order, as `State::from_op` leaves an op's caps.
+        check(
+            &base,
+            &[Cap::Constraints, Cap::ExecMetaBase, Cap::ExecMountBind],
         );
         let named = OpMeta::named("[1/2] RUN x")
             .with_description("com.docker.dockerfile.v1.command", "RUN x")

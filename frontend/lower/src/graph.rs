@@ -446,7 +446,7 @@ impl Plan {
                 *m = Mark::Active;
             }
             while let Some((n, child)) = stack.last().copied() {
-                let next = self.children(n).get(child).copied();
+                let next = self.child(n, child);
                 match next {
                     None => {
                         if let Some(m) = marks.get_mut(n) {
@@ -483,15 +483,19 @@ impl Plan {
         Ok(())
     }
 
-    fn children(&self, n: usize) -> Vec<usize> {
-        let Some(node) = self.nodes.get(n) else {
-            return Vec::new();
-        };
-        let mut out: Vec<usize> = node.deps.iter().map(|d| d.target.0).collect();
-        if let Base::Stage(b) = node.base {
-            out.push(b.0);
+    /// The `i`th node `n` reads: its dependencies in order, then its base
+    /// stage. Looked up, not listed: the walk asks once per edge, and a
+    /// list per question made a stage copying from every other one cost
+    /// the square of their number.
+    fn child(&self, n: usize, i: usize) -> Option<usize> {
+        let node = self.nodes.get(n)?;
+        match node.deps.get(i) {
+            Some(d) => Some(d.target.0),
+            None => match node.base {
+                Base::Stage(b) if i == node.deps.len() => Some(b.0),
+                _ => None,
+            },
         }
-        out
     }
 
     /// Fails when a reachable stage reads a stage defined at or after it.

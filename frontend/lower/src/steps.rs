@@ -110,7 +110,11 @@ impl StepCounter {
             return Step::default();
         }
         self.index += 1;
-        let mut prefix = String::from("[");
+        // `[platform stage index/total] ONBUILD `, allocated once.
+        let mut prefix = String::with_capacity(
+            64 + platform.map_or(0, str::len) + self.stage_name.as_ref().map_or(0, String::len),
+        );
+        prefix.push('[');
         if let Some(platform) = platform.filter(|_| self.show_platform) {
             prefix.push_str(platform);
             prefix.push(' ');

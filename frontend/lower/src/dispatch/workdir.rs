@@ -27,7 +27,7 @@ pub(crate) fn normalize_workdir(current: &str, requested: &str) -> String {
 
 /// Go's `path.Clean` for absolute paths.
 pub(crate) fn clean(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
+    let mut parts: Vec<&str> = Vec::with_capacity(path.bytes().filter(|&b| b == b'/').count() + 1);
     for part in path.split('/') {
         match part {
             "" | "." => {}
