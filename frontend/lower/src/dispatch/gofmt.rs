@@ -6,13 +6,27 @@ use stagecraft_syntax::go_quote;
 
 /// `%v` of a `[]string`: `[a b c]`.
 pub(crate) fn list_v(items: &[String]) -> String {
-    format!("[{}]", items.join(" "))
+    bracketed(items)
 }
 
 /// `%q` of a `[]string`: `["a" "b"]`.
 pub(crate) fn list_q(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
-    format!("[{}]", quoted.join(" "))
+    bracketed(&quoted)
+}
+
+/// `[a b c]`, allocated once: history texts are made for every instruction.
+fn bracketed(items: &[String]) -> String {
+    let mut out = String::with_capacity(2 + items.iter().map(|s| s.len() + 1).sum::<usize>());
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(item);
+    }
+    out.push(']');
+    out
 }
 
 /// Go's `time.Duration.String()`: `1h2m3.5s`, `1.5ms`, `0s`.

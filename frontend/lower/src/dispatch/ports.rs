@@ -33,7 +33,14 @@ pub(crate) fn parse_ports(specs: &[String]) -> Result<Vec<String>, String> {
     }
     Ok(ranges
         .iter()
-        .flat_map(|r| (r.start..=r.end).map(move |p| format!("{p}/{}", r.proto)))
+        .flat_map(|r| {
+            (r.start..=r.end).map(move |p| {
+                let mut port = p.to_string();
+                port.push('/');
+                port.push_str(&r.proto);
+                port
+            })
+        })
         .collect())
 }
 
