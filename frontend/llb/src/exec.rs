@@ -310,13 +310,7 @@ impl ExecNode {
             env: spec
                 .env
                 .iter()
-                .map(|(k, v)| {
-                    let mut pair = String::with_capacity(k.len() + 1 + v.len());
-                    for part in [k.as_str(), "=", v.as_str()] {
-                        pair.push_str(part);
-                    }
-                    pair
-                })
+                .map(|(k, v)| [k.as_str(), "=", v.as_str()].concat())
                 .collect(),
             cwd: spec.cwd.clone(),
             user: spec.user.clone(),

@@ -19,7 +19,6 @@ pub(crate) use stagecraft_llb::clean_path;
 use stagecraft_llb::{LocalSession, LocalSource, OpMeta, State};
 
 use crate::ContextConfig;
-use crate::concat::concat;
 use crate::error::{LowerError, LowerErrorKind};
 
 /// Progress name of the context source.
@@ -65,7 +64,7 @@ pub(crate) fn follow_paths<'a>(paths: impl IntoIterator<Item = &'a String>) -> V
 /// How a source path is recorded in `ctx_paths`: absolute and cleaned
 /// (`.` and `` become `/`, `a/../b` becomes `/b`).
 pub(crate) fn context_path(path: &str) -> String {
-    clean_path(&concat(&["/", path]))
+    clean_path(&["/", path].concat())
 }
 
 /// Go's `path.Base`: the last element, `.` for an empty path, `/` for the

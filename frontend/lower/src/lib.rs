@@ -10,7 +10,6 @@ mod args;
 mod budget;
 mod build;
 mod command;
-mod concat;
 mod config_env;
 mod context;
 mod context_state;

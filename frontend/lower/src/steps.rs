@@ -147,7 +147,7 @@ pub(crate) struct Step {
 
 impl Step {
     pub(crate) fn name(&self, text: &str) -> String {
-        crate::concat::concat(&[&self.prefix, text])
+        [&self.prefix, text].concat()
     }
 }
 

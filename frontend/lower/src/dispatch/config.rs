@@ -11,7 +11,6 @@ use stagecraft_instructions::{
 use super::gofmt::{duration, list_q, list_v};
 use super::ports::parse_ports;
 use super::{DispatchContext, DispatchState};
-use crate::concat::concat;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::image::{self, Empty, Image};
 
@@ -39,7 +38,7 @@ pub(crate) fn dispatch_user(
     let user = d.expand_word(cx, &i.user, i.origin.span)?;
     d.user = user.clone();
     d.image.config.user = user.clone();
-    d.commit_empty(concat(&["USER ", &user]));
+    d.commit_empty(["USER ", &user].concat());
     Ok(())
 }
 
@@ -48,13 +47,13 @@ pub(crate) fn dispatch_shell(
     i: &ShellInstruction,
 ) -> Result<(), LowerError> {
     d.image.config.shell = Some(i.shell.clone());
-    d.commit_empty(concat(&["SHELL ", &list_v(&i.shell)]));
+    d.commit_empty(["SHELL ", &list_v(&i.shell)].concat());
     Ok(())
 }
 
 pub(crate) fn dispatch_cmd(d: &mut DispatchState, i: &CmdInstruction) -> Result<(), LowerError> {
     let args = command_args(d, &i.command);
-    d.commit_empty(concat(&["CMD ", &list_q(&args)]));
+    d.commit_empty(["CMD ", &list_q(&args)].concat());
     d.image.config.cmd = Some(args);
     d.image.config.args_escaped = true;
     d.cmd_set = true;
@@ -66,7 +65,7 @@ pub(crate) fn dispatch_entrypoint(
     i: &EntrypointInstruction,
 ) -> Result<(), LowerError> {
     let args = command_args(d, &i.command);
-    d.commit_empty(concat(&["ENTRYPOINT ", &list_q(&args)]));
+    d.commit_empty(["ENTRYPOINT ", &list_q(&args)].concat());
     d.image.config.entrypoint = Some(args);
     if !d.cmd_set {
         d.image.config.cmd = None;
@@ -126,7 +125,7 @@ pub(crate) fn dispatch_expose(
     for p in &ports {
         exposed.insert(p.clone(), Empty {});
     }
-    d.commit_empty(concat(&["EXPOSE ", &list_v(&ports)]));
+    d.commit_empty(["EXPOSE ", &list_v(&ports)].concat());
     Ok(())
 }
 
@@ -154,7 +153,7 @@ pub(crate) fn dispatch_volume(
     for v in &volumes {
         set.insert(v.clone(), Empty {});
     }
-    d.commit_empty(concat(&["VOLUME ", &list_v(&volumes)]));
+    d.commit_empty(["VOLUME ", &list_v(&volumes)].concat());
     Ok(())
 }
 
@@ -212,7 +211,7 @@ pub(crate) fn dispatch_stopsignal(
         ));
     }
     d.image.config.stop_signal = signal.clone();
-    d.commit_empty(concat(&["STOPSIGNAL ", &signal]));
+    d.commit_empty(["STOPSIGNAL ", &signal].concat());
     Ok(())
 }
 
@@ -262,7 +261,7 @@ pub(crate) fn dispatch_maintainer(
     i: &MaintainerInstruction,
 ) -> Result<(), LowerError> {
     d.image.author = Some(i.maintainer.clone());
-    d.commit_empty(concat(&["MAINTAINER ", &i.maintainer]));
+    d.commit_empty(["MAINTAINER ", &i.maintainer].concat());
     Ok(())
 }
 

@@ -3,7 +3,6 @@
 use stagecraft_instructions::{ArgInstruction, EnvInstruction};
 
 use super::{DispatchContext, DispatchState};
-use crate::concat::concat;
 use crate::error::LowerError;
 
 /// Args that configure the frontend and never reach a command's env.
@@ -56,12 +55,12 @@ pub(crate) fn dispatch_arg(
         }
         d.declared_args.insert(key.to_string());
         parts.push(match &value {
-            Some(v) => concat(&[key, "=", v]),
+            Some(v) => [key, "=", v].concat(),
             None => key.to_string(),
         });
         d.build_args
             .push_back(std::sync::Arc::new((key.to_string(), value)));
     }
-    d.commit_empty(concat(&["ARG ", &parts.join(" ")]));
+    d.commit_empty(["ARG ", &parts.join(" ")].concat());
     Ok(())
 }

@@ -10,7 +10,6 @@ use stagecraft_syntax::Heredoc;
 
 use super::mounts::{RunMounts, dispatch_run_mounts};
 use super::{DispatchContext, DispatchState, inline_document, names, with_command};
-use crate::concat::concat;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::target::Target;
 
@@ -78,7 +77,7 @@ pub(crate) fn dispatch_run(
     for name in &secret_env_names {
         name_env.set(name, "****");
     }
-    let shown = concat(&[&run.origin.original, &command.name_suffix]);
+    let shown = [run.origin.original.as_str(), &command.name_suffix].concat();
     let text = names::uppercase_keyword(&names::expand_for_name(cx.lexer, &shown, &name_env));
     let name = d.next_run_step().name(&text);
     let meta = with_command(d.op_meta(cx, name, span), &run.origin.original);
@@ -259,7 +258,7 @@ fn history_text(args: &[String], build_args: &[(String, String)]) -> String {
     let mut words: Vec<String> = Vec::with_capacity(pairs.len() + args.len() + 1);
     if !pairs.is_empty() {
         words.push(format!("|{}", pairs.len()));
-        words.extend(pairs.iter().map(|(k, v)| concat(&[k, "=", v])));
+        words.extend(pairs.iter().map(|(k, v)| [k, "=", v].concat()));
     }
     // " # buildkit" is appended by the commit: room for it now.
     let len = args

@@ -4,7 +4,6 @@ use stagecraft_instructions::WorkdirInstruction;
 use stagecraft_llb::{Chown, Mkdir, UserRef};
 
 use super::{DispatchContext, DispatchState};
-use crate::concat::concat;
 use crate::error::LowerError;
 
 /// Resolves `requested` against the current working directory. Absolute
@@ -14,7 +13,7 @@ pub(crate) fn normalize_workdir(current: &str, requested: &str) -> String {
     let parent = if parent.starts_with('/') {
         parent.to_string()
     } else {
-        clean(&concat(&["/", parent]))
+        clean(&["/", parent].concat())
     };
     if requested.is_empty() {
         return parent;
@@ -22,7 +21,7 @@ pub(crate) fn normalize_workdir(current: &str, requested: &str) -> String {
     if requested.starts_with('/') {
         return requested.to_string();
     }
-    clean(&concat(&[&parent, "/", requested]))
+    clean(&[&parent, "/", requested].concat())
 }
 
 /// Go's `path.Clean` for absolute paths.
@@ -99,7 +98,7 @@ pub(crate) fn dispatch_workdir(
         let meta = d.op_meta(cx, name, span).with_ignore_cache(false);
         d.state = d.state.file_action(mkdir).with_meta(meta);
     }
-    d.commit(concat(&["WORKDIR ", &wd]), with_layer);
+    d.commit(["WORKDIR ", &wd].concat(), with_layer);
     Ok(())
 }
 

@@ -17,7 +17,6 @@ pub(crate) use sources::{RemoteCopy, RemoteSources};
 use super::remote::Remote;
 use super::{DispatchContext, DispatchState};
 use crate::command::CopyFrom;
-use crate::concat::concat;
 use crate::context::{clean_path, context_path};
 use crate::error::{LowerError, LowerErrorKind};
 
@@ -171,9 +170,9 @@ pub(crate) fn dest_path(workdir: &str, dest: &str) -> String {
     } else {
         dest
     };
-    let mut joined = clean_path(&concat(&[workdir, "/", dest]));
+    let mut joined = clean_path(&[workdir, "/", dest].concat());
     if !joined.starts_with('/') {
-        joined = clean_path(&concat(&["/", &joined]));
+        joined = clean_path(&["/", &joined].concat());
     }
     if dest.ends_with('/') && !joined.ends_with('/') {
         joined.push('/');
