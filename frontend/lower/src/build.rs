@@ -42,7 +42,7 @@ pub(crate) fn target_name(df: &Dockerfile, options: &BuildOptions) -> Option<Str
 /// yet. Returns whether a trigger added a dependency (the reachable set
 /// may then grow).
 fn add_onbuilds(
-    plan: &mut Plan,
+    plan: &mut Plan<'_>,
     reachable: &BTreeSet<Target>,
     resolved: &BTreeMap<Target, ResolvedBase>,
 ) -> Result<bool, LowerError> {
@@ -93,7 +93,7 @@ fn add_onbuilds(
 
 /// ONBUILD triggers of base stages only (no image configs): for
 /// [`crate::stage_graph`].
-pub(crate) fn add_stage_onbuilds(plan: &mut Plan) -> Result<(), LowerError> {
+pub(crate) fn add_stage_onbuilds(plan: &mut Plan<'_>) -> Result<(), LowerError> {
     loop {
         let reachable = plan.reachable();
         if !add_onbuilds(plan, &reachable, &BTreeMap::new())? {
@@ -127,7 +127,7 @@ fn exec_defaults(options: &BuildOptions, caps: Caps<'_>) -> ExecDefaults {
 }
 
 struct Shared<'a> {
-    plan: &'a Plan,
+    plan: &'a Plan<'a>,
     reachable: &'a BTreeSet<Target>,
     resolved: &'a BTreeMap<Target, ResolvedBase>,
     options: &'a BuildOptions,
@@ -202,7 +202,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
             .base_image_step(label.as_deref())
             .name(&format!("FROM {reference}"));
         let meta = OpMeta::named(name)
-            .with_description(COMMAND_DESCRIPTION, node.from_text.clone())
+            .with_description(COMMAND_DESCRIPTION, node.from_text)
             .with_location(location(s.source_map, node.span));
         d.state = d.state.with_meta(meta);
     }
@@ -416,7 +416,7 @@ struct Marks<'a> {
 /// The reachable `stages` (in file order) as jobs reading the stages they
 /// are built on, copy from and mount from; `None` when one reads a stage
 /// not before it (dispatch then reports it, in order).
-fn stage_jobs(plan: &Plan, stages: &[usize]) -> Option<Jobs> {
+fn stage_jobs(plan: &Plan<'_>, stages: &[usize]) -> Option<Jobs> {
     let mut job_of: Vec<Option<usize>> = vec![None; plan.stage_count];
     let mut jobs = Jobs::new();
     for &i in stages {
@@ -486,7 +486,7 @@ fn dispatch_stage(
     let steps = StepCounter::new(plan.named_steps.then(|| node.display.clone()), node.steps)
         .with_platform(s.options.multi_platform)
         .skipping(passes_before);
-    let stage_name = node.name.as_deref();
+    let stage_name = node.name;
     let mut d = match &node.base {
         Base::Stage(b) => {
             let base = slots
@@ -580,7 +580,7 @@ fn dispatch_stage(
 /// `ctx_paths` when no source has a variable in it. Only a guess (the
 /// lowering checks it against what dispatch found), so a source it cannot
 /// read is left out.
-fn written_context_paths(plan: &Plan, reachable: &BTreeSet<Target>) -> BTreeSet<String> {
+fn written_context_paths(plan: &Plan<'_>, reachable: &BTreeSet<Target>) -> BTreeSet<String> {
     use stagecraft_instructions::{CopySource, Instruction, Mount};
 
     use crate::command::CopyFrom;
@@ -599,7 +599,7 @@ fn written_context_paths(plan: &Plan, reachable: &BTreeSet<Target>) -> BTreeSet<
     for t in reachable {
         let Some(node) = plan.node(*t) else { continue };
         for cmd in &node.commands {
-            match &cmd.instruction {
+            match cmd.instruction() {
                 Instruction::Copy(copy) if cmd.copy_from == CopyFrom::Context => {
                     paths.extend(sources(&copy.sources).iter().map(|p| context_path(p)));
                 }
@@ -756,13 +756,8 @@ pub(crate) async fn lower(
             extras: BTreeMap::new(),
             ignore_cache: target.ignore_cache,
         };
-        let stage_name = |t: Target| {
-            plan.nodes
-                .get(t.0)
-                .and_then(|n| n.name.clone())
-                .unwrap_or_default()
-        };
-        if sbom_scan(target, &stage_name(plan.target), &global, SBOM_SCAN_CONTEXT) {
+        let stage_name = |t: Target| plan.nodes.get(t.0).and_then(|n| n.name).unwrap_or_default();
+        if sbom_scan(target, stage_name(plan.target), &global, SBOM_SCAN_CONTEXT) {
             let used = context.as_ref().unwrap_or(&dispatched_with);
             targets.extras.insert("context".to_string(), used.clone());
         }
@@ -771,10 +766,12 @@ pub(crate) async fn lower(
                 continue;
             };
             let name = stage_name(*t);
-            if *t == plan.target || !sbom_scan(d, &name, &global, SBOM_SCAN_STAGE) {
+            if *t == plan.target || !sbom_scan(d, name, &global, SBOM_SCAN_STAGE) {
                 continue;
             }
-            targets.extras.insert(name, final_state(&d.state));
+            targets
+                .extras
+                .insert(name.to_string(), final_state(&d.state));
             targets.ignore_cache |= d.ignore_cache;
         }
         targets

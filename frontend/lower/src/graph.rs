@@ -66,22 +66,22 @@ pub(crate) struct Dep {
 /// One node while planning: a stage of the file or an image named by
 /// COPY --from / RUN --mount from=.
 #[derive(Clone, Debug)]
-pub(crate) struct PlanNode {
+pub(crate) struct PlanNode<'a> {
     /// Stage index in the file; `None` for an implicit image stage.
     pub(crate) stage: Option<usize>,
     /// Lower-case stage name or `stage-N`; for images, the reference.
     pub(crate) display: String,
     /// `AS name`, lower-cased.
-    pub(crate) name: Option<String>,
+    pub(crate) name: Option<&'a str>,
     pub(crate) base: Base,
     /// `FROM --platform`, expanded.
     pub(crate) platform: Option<Platform>,
-    pub(crate) commands: Vec<Command>,
+    pub(crate) commands: Vec<Command<'a>>,
     pub(crate) deps: Vec<Dep>,
     /// The FROM line (for images: the instruction naming them).
     pub(crate) span: Span,
     /// FROM's text as written (`com.docker.dockerfile.v1.command`).
-    pub(crate) from_text: String,
+    pub(crate) from_text: &'a str,
     /// ONBUILD triggers have been added.
     pub(crate) onbuild_done: bool,
     /// Steps counted for `[stage i/total]`.
@@ -101,10 +101,11 @@ pub(crate) struct ImageRef {
     pub(crate) at: Option<Span>,
 }
 
-/// Every node and the target.
+/// Every node and the target. Borrows the stages' instructions from the
+/// parsed file (see [`Command`]).
 #[derive(Clone, Debug)]
-pub(crate) struct Plan {
-    pub(crate) nodes: Vec<PlanNode>,
+pub(crate) struct Plan<'a> {
+    pub(crate) nodes: Vec<PlanNode<'a>>,
     pub(crate) stage_count: usize,
     by_name: BTreeMap<String, Target>,
     images: BTreeMap<String, Target>,
@@ -127,15 +128,15 @@ enum FromRef {
     Name(String),
 }
 
-impl Plan {
+impl<'a> Plan<'a> {
     /// Builds the graph. FROM names and platforms are expanded with
     /// `global_args` only.
     pub(crate) fn build(
-        df: &Dockerfile,
+        df: &'a Dockerfile,
         global_args: &EnvList,
         lexer: Lexer,
         target: Option<&str>,
-    ) -> Result<Plan, LowerError> {
+    ) -> Result<Self, LowerError> {
         let mut plan = Plan {
             nodes: Vec::with_capacity(df.stages.len()),
             stage_count: df.stages.len(),
@@ -172,22 +173,18 @@ impl Plan {
                 Some(n) => n.lookup.clone(),
                 None => format!("stage-{i}"),
             };
-            let commands: Vec<Command> = stage
-                .commands
-                .iter()
-                .map(|c| Command::new(c.clone(), false))
-                .collect();
+            let commands: Vec<Command<'a>> = stage.commands.iter().map(Command::own).collect();
             let steps = StepTotal::of_stage(matches!(base, Base::Image(_)), &commands);
             plan.nodes.push(PlanNode {
                 stage: Some(i),
                 display,
-                name: stage.name.as_ref().map(|n| n.lookup.clone()),
+                name: stage.name.as_ref().map(|n| n.lookup.as_str()),
                 base,
                 platform,
                 commands,
                 deps: Vec::new(),
                 span,
-                from_text: stage.base.origin.original.clone(),
+                from_text: &stage.base.origin.original,
                 onbuild_done: false,
                 named_by: Vec::new(),
                 steps,
@@ -250,10 +247,10 @@ impl Plan {
     pub(crate) fn add_command_deps(
         &mut self,
         owner: Target,
-        cmd: &mut Command,
+        cmd: &mut Command<'a>,
     ) -> Result<bool, LowerError> {
         let span = cmd.span();
-        let refs: Vec<(FromRef, EdgeKind)> = match &cmd.instruction {
+        let refs: Vec<(FromRef, EdgeKind)> = match cmd.instruction() {
             Instruction::Copy(c) => match c.from.as_deref().filter(|f| !f.is_empty()) {
                 None => Vec::new(),
                 Some(from) => {
@@ -342,7 +339,7 @@ impl Plan {
             commands: Vec::new(),
             deps: Vec::new(),
             span,
-            from_text: String::new(),
+            from_text: "",
             onbuild_done: true,
             named_by: vec![by],
             steps: StepTotal::default(),
@@ -365,7 +362,7 @@ impl Plan {
                 .clone()
                 .unwrap_or_else(|| options.platform().clone());
             let span = node.span;
-            let stage_context = match &node.name {
+            let stage_context = match node.name {
                 Some(name) => {
                     named_context::find(options, name, &platform).map_err(|e| e.or_span(span))?
                 }
@@ -402,7 +399,7 @@ impl Plan {
         self.nodes.get(t.0).map_or(0, |n| n.span.start)
     }
 
-    pub(crate) fn node(&self, t: Target) -> Option<&PlanNode> {
+    pub(crate) fn node(&self, t: Target) -> Option<&PlanNode<'a>> {
         self.nodes.get(t.0)
     }
 

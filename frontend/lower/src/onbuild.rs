@@ -9,7 +9,10 @@ use crate::error::{LowerError, LowerErrorKind};
 
 /// Parses each trigger text as a one-instruction Dockerfile. The
 /// instructions are located at the inheriting stage's FROM line.
-pub(crate) fn parse_triggers(triggers: &[String], at: Span) -> Result<Vec<Command>, LowerError> {
+pub(crate) fn parse_triggers(
+    triggers: &[String],
+    at: Span,
+) -> Result<Vec<Command<'static>>, LowerError> {
     triggers
         .iter()
         .map(|text| {
@@ -20,7 +23,7 @@ pub(crate) fn parse_triggers(triggers: &[String], at: Span) -> Result<Vec<Comman
             };
             let mut instruction = parse_command(node).map_err(|e| LowerError::at(e.into(), at))?;
             set_span(&mut instruction, at);
-            Ok(Command::new(instruction, true))
+            Ok(Command::trigger(instruction))
         })
         .collect()
 }
@@ -49,10 +52,10 @@ fn set_span(i: &mut Instruction, span: Span) {
 }
 
 /// The trigger texts of a stage's own ONBUILD instructions.
-pub(crate) fn stage_triggers(commands: &[Command]) -> Vec<String> {
+pub(crate) fn stage_triggers(commands: &[Command<'_>]) -> Vec<String> {
     commands
         .iter()
-        .filter_map(|c| match &c.instruction {
+        .filter_map(|c| match c.instruction() {
             Instruction::Onbuild(o) => Some(o.expression.clone()),
             _ => None,
         })
@@ -73,9 +76,9 @@ mod tests {
         assert_eq!(cmds.len(), 2);
         assert!(
             cmds.iter()
-                .all(|c| c.on_build && c.span() == Span::new(3, 3))
+                .all(|c| c.on_build() && c.span() == Span::new(3, 3))
         );
-        assert_eq!(cmds[0].instruction.name(), "RUN");
+        assert_eq!(cmds[0].instruction().name(), "RUN");
     }
 
     #[test]

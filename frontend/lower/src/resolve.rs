@@ -36,7 +36,7 @@ pub(crate) struct ResolvedBase {
 /// Resolves the image bases of `targets` that are not in `done` yet, all
 /// requests in flight together; results are applied in node order.
 pub(crate) async fn resolve_bases(
-    plan: &Plan,
+    plan: &Plan<'_>,
     targets: impl Iterator<Item = Target>,
     done: &mut BTreeMap<Target, ResolvedBase>,
     options: &BuildOptions,

@@ -30,11 +30,11 @@ pub(crate) struct StepTotal {
 
 impl StepTotal {
     /// A stage of the file, before ONBUILD triggers are known.
-    pub(crate) fn of_stage(from_image: bool, commands: &[Command]) -> Self {
+    pub(crate) fn of_stage(from_image: bool, commands: &[Command<'_>]) -> Self {
         let own = usize::from(from_image)
             + commands
                 .iter()
-                .filter(|c| counts_as_step(&c.instruction))
+                .filter(|c| counts_as_step(c.instruction()))
                 .count();
         StepTotal { own, onbuild: 0 }
     }

@@ -264,7 +264,7 @@ pub(crate) struct DispatchContext<'a> {
     pub(crate) source_map: &'a SourceMap,
     /// The `local://context` source (with followpaths once known).
     pub(crate) main_context: &'a State,
-    pub(crate) plan: &'a Plan,
+    pub(crate) plan: &'a Plan<'a>,
     /// Dispatched outputs by graph node (filled as stages are done).
     pub(crate) outputs: &'a [std::sync::OnceLock<StageOutput>],
     /// Global (meta) ARGs and the automatic platform args.
@@ -368,10 +368,10 @@ impl DispatchContext<'_> {
 pub(crate) fn dispatch_commands(
     d: &mut DispatchState,
     cx: &DispatchContext<'_>,
-    commands: &[Command],
+    commands: &[Command<'_>],
 ) -> Result<(), LowerError> {
     for cmd in commands {
-        d.on_build = cmd.on_build;
+        d.on_build = cmd.on_build();
         let before = Produced::of(d);
         dispatch_one(d, cx, cmd).map_err(|e| e.or_span(cmd.span()))?;
         cx.budget.charge(before.added_by(d), cmd.span())?;
@@ -424,9 +424,9 @@ fn exposed_ports(d: &DispatchState) -> usize {
 fn dispatch_one(
     d: &mut DispatchState,
     cx: &DispatchContext<'_>,
-    cmd: &Command,
+    cmd: &Command<'_>,
 ) -> Result<(), LowerError> {
-    match &cmd.instruction {
+    match cmd.instruction() {
         Instruction::Run(i) => run::dispatch_run(d, cx, i, &cmd.mount_from),
         Instruction::Copy(i) => copy::dispatch_copy(d, cx, i, cmd.copy_from),
         Instruction::Add(i) => add::dispatch_add(d, cx, i),
