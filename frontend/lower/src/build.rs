@@ -22,7 +22,7 @@ use crate::graph::{Base, Plan, Target};
 use crate::image::DEFAULT_PATH;
 use crate::onbuild::{parse_triggers, stage_triggers};
 use crate::options::BuildOptions;
-use crate::resolve::{ResolvedBase, resolve_bases};
+use crate::resolve::{Resolved, ResolvedBase, resolve_bases};
 use crate::schedule::{self, Jobs};
 use crate::steps::StepCounter;
 use crate::{ImageResolver, LowerRequest, LowerWarning, Lowered, SbomTargets};
@@ -44,7 +44,7 @@ pub(crate) fn target_name(df: &Dockerfile, options: &BuildOptions) -> Option<Str
 fn add_onbuilds(
     plan: &mut Plan<'_>,
     reachable: &BTreeSet<Target>,
-    resolved: &BTreeMap<Target, ResolvedBase>,
+    resolved: &Resolved,
 ) -> Result<bool, LowerError> {
     let mut new_deps = false;
     for t in reachable {
@@ -129,7 +129,7 @@ fn exec_defaults(options: &BuildOptions, caps: Caps<'_>) -> ExecDefaults {
 struct Shared<'a> {
     plan: &'a Plan<'a>,
     reachable: &'a BTreeSet<Target>,
-    resolved: &'a BTreeMap<Target, ResolvedBase>,
+    resolved: &'a Resolved,
     options: &'a BuildOptions,
     caps: Caps<'a>,
     lexer: Lexer,
@@ -646,7 +646,7 @@ pub(crate) async fn lower(
     plan.all_stages = options.all_stages;
     plan.use_named_contexts(options)?;
 
-    let mut resolved = BTreeMap::new();
+    let mut resolved = Resolved::new();
     for pass in 0.. {
         let reachable = plan.reachable();
         for t in &reachable {

@@ -2,6 +2,7 @@
 //! then turned into a state and an image config.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use futures::future::join_all;
 use stagecraft_llb::{ImageSource, OpMeta, ResolveMode, State};
@@ -33,34 +34,39 @@ pub(crate) struct ResolvedBase {
     pub(crate) state_has_platform: bool,
 }
 
+/// The resolved base of each node built on an image, scratch or a named
+/// context. Shared: thousands of stages on one image share one base (its
+/// config is copied once per stage only when the stage starts).
+pub(crate) type Resolved = BTreeMap<Target, Arc<ResolvedBase>>;
+
 /// Resolves the image bases of `targets` that are not in `done` yet, all
 /// requests in flight together; results are applied in node order.
 pub(crate) async fn resolve_bases(
     plan: &Plan<'_>,
     targets: impl Iterator<Item = Target>,
-    done: &mut BTreeMap<Target, ResolvedBase>,
+    done: &mut Resolved,
     options: &BuildOptions,
     context: &ContextConfig,
     resolver: &impl ImageResolver,
 ) -> Result<(), LowerError> {
-    struct Job {
+    struct Job<'p> {
         target: Target,
-        original: String,
-        normalized: String,
-        platform: Platform,
+        original: &'p str,
+        normalized: Arc<str>,
+        platform: &'p Platform,
         /// The named context's key, for an image context.
-        context: Option<String>,
+        context: Option<&'p str>,
     }
     let mut jobs = Vec::new();
+    // Stages usually name a handful of images between them: each name is
+    // normalised once.
+    let mut normalized_of: HashMap<&str, Arc<str>> = HashMap::new();
     for t in targets {
         if done.contains_key(&t) {
             continue;
         }
         let Some(node) = plan.node(t) else { continue };
-        let platform = node
-            .platform
-            .clone()
-            .unwrap_or_else(|| options.platform().clone());
+        let platform = node.platform.as_ref().unwrap_or_else(|| options.platform());
         match &node.base {
             Base::Stage(_) => {}
             Base::Scratch => {
@@ -69,14 +75,14 @@ pub(crate) async fn resolve_bases(
                 let platform = options.platform().clone();
                 done.insert(
                     t,
-                    ResolvedBase {
+                    Arc::new(ResolvedBase {
                         state: State::scratch(),
                         image: Image::empty(&platform),
                         platform,
                         from_ref: None,
                         unresolved: None,
                         state_has_platform: false,
-                    },
+                    }),
                 );
             }
             Base::Context {
@@ -84,10 +90,16 @@ pub(crate) async fn resolve_bases(
                 whole_stage,
             } => match &nc.source {
                 ContextSource::OciLayout(spec) => {
-                    let base =
-                        oci_context(spec, &nc.key, platform, context, resolver, Some(node.span))
-                            .await?;
-                    done.insert(t, base);
+                    let base = oci_context(
+                        spec,
+                        &nc.key,
+                        platform.clone(),
+                        context,
+                        resolver,
+                        Some(node.span),
+                    )
+                    .await?;
+                    done.insert(t, Arc::new(base));
                 }
                 ContextSource::Image(given) => {
                     let normalized = reference::normalize(given).map_err(|why| {
@@ -100,10 +112,10 @@ pub(crate) async fn resolve_bases(
                     })?;
                     jobs.push(Job {
                         target: t,
-                        original: given.clone(),
-                        normalized,
+                        original: given,
+                        normalized: normalized.into(),
                         platform,
-                        context: Some(nc.key.clone()),
+                        context: Some(&nc.key),
                     });
                 }
                 source => {
@@ -112,31 +124,40 @@ pub(crate) async fn resolve_bases(
                             .map_err(|e| e.or_span(node.span))?;
                     done.insert(
                         t,
-                        ResolvedBase {
+                        Arc::new(ResolvedBase {
                             state,
-                            image: image.unwrap_or_else(|| Image::empty(&platform)),
-                            platform,
+                            image: image.unwrap_or_else(|| Image::empty(platform)),
+                            platform: platform.clone(),
                             from_ref: None,
                             unresolved: None,
                             // FROM <context> puts the platform on the state.
                             state_has_platform: !whole_stage,
-                        },
+                        }),
                     );
                 }
             },
             Base::Image(name) => {
-                let normalized = reference::normalize(name).map_err(|why| {
-                    LowerError::at(
-                        LowerErrorKind::Reference {
-                            name: name.clone(),
-                            why,
-                        },
-                        node.span,
-                    )
-                })?;
+                let normalized = match normalized_of.get(name.as_str()) {
+                    Some(n) => Arc::clone(n),
+                    None => {
+                        let n: Arc<str> = reference::normalize(name)
+                            .map_err(|why| {
+                                LowerError::at(
+                                    LowerErrorKind::Reference {
+                                        name: name.clone(),
+                                        why,
+                                    },
+                                    node.span,
+                                )
+                            })?
+                            .into();
+                        normalized_of.insert(name, Arc::clone(&n));
+                        n
+                    }
+                };
                 jobs.push(Job {
                     target: t,
-                    original: name.clone(),
+                    original: name,
                     normalized,
                     platform,
                     context: None,
@@ -152,7 +173,7 @@ pub(crate) async fn resolve_bases(
     let mut ask_of = Vec::with_capacity(jobs.len());
     for job in &jobs {
         let index = *first_ask
-            .entry((job.normalized.as_str(), &job.platform))
+            .entry((&job.normalized, job.platform))
             .or_insert_with(|| {
                 asks.push(job);
                 asks.len() - 1
@@ -177,17 +198,17 @@ pub(crate) async fn resolve_bases(
     let answers: Vec<Result<ResolvedImage, ResolveError>> = join_all(
         asks.iter()
             .zip(&log_names)
-            .map(|(j, log)| resolver.resolve(&j.normalized, &j.platform, mode, log)),
+            .map(|(j, log)| resolver.resolve(&j.normalized, j.platform, mode, log)),
     )
     .await;
     // The stages sharing an image share its base too: its config is read
     // and its source op built once, not once per stage.
-    let mut bases: HashMap<usize, ResolvedBase> = HashMap::new();
-    for (job, &ask) in jobs.into_iter().zip(&ask_of) {
+    let mut bases: HashMap<usize, Arc<ResolvedBase>> = HashMap::new();
+    for (job, &ask) in jobs.iter().zip(&ask_of) {
         if job.context.is_none()
             && let Some(base) = bases.get(&ask)
         {
-            done.insert(job.target, base.clone());
+            done.insert(job.target, Arc::clone(base));
             continue;
         }
         let reply = answers.get(ask).cloned().unwrap_or_else(|| {
@@ -199,24 +220,31 @@ pub(crate) async fn resolve_bases(
         let reply = reply.map_err(|e| {
             LowerError::new(
                 LowerErrorKind::Resolve {
-                    reference: job.original.clone(),
+                    reference: job.original.to_string(),
                     message: e.message,
                 },
                 span,
             )
         })?;
-        let base = match &job.context {
-            Some(key) => context_image(
-                job.normalized,
-                &job.original,
+        let normalized = job.normalized.to_string();
+        let base = match job.context {
+            Some(key) => Arc::new(context_image(
+                normalized,
+                job.original,
                 key,
-                job.platform,
+                job.platform.clone(),
                 reply,
                 span,
-            )?,
+            )?),
             None => {
-                let base = to_base(job.normalized, job.platform, reply, mode, span)?;
-                bases.insert(ask, base.clone());
+                let base = Arc::new(to_base(
+                    normalized,
+                    job.platform.clone(),
+                    reply,
+                    mode,
+                    span,
+                )?);
+                bases.insert(ask, Arc::clone(&base));
                 base
             }
         };
