@@ -10,7 +10,7 @@ use stagecraft_shell::Lexer;
 
 use crate::args;
 use crate::budget::{Budget, Limits};
-use crate::context::{follow_paths, main_context};
+use crate::context::{ContextPaths, main_context};
 use crate::dispatch::{
     COMMAND_DESCRIPTION, Caps, DispatchContext, DispatchState, ExecDefaults, StageOutput,
     dispatch_commands, names, workdir,
@@ -157,7 +157,7 @@ struct Dispatched {
     finals: Vec<Option<DispatchState>>,
     /// The ARGs every dispatched stage declared.
     declared_args: Vec<imbl::OrdSet<String>>,
-    ctx_paths: BTreeSet<String>,
+    ctx_paths: ContextPaths,
 }
 
 fn location(
@@ -185,7 +185,7 @@ fn fresh_state(s: &Shared<'_>, t: Target, r: &ResolvedBase, steps: StepCounter) 
         state_has_platform: r.state_has_platform,
         network: stagecraft_llb::NetworkMode::Sandbox,
         steps,
-        ctx_paths: BTreeSet::new(),
+        ctx_paths: ContextPaths::default(),
         ignore_cache: false,
         cmd_set: false,
         on_build: false,
@@ -283,7 +283,7 @@ struct Slots {
 
 /// What one stage's dispatch leaves for the merge.
 struct StageDone {
-    ctx_paths: BTreeSet<String>,
+    ctx_paths: ContextPaths,
     declared_args: imbl::OrdSet<String>,
 }
 
@@ -394,9 +394,9 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
     };
 
     let mut declared_args = Vec::with_capacity(done.len());
-    let mut ctx_paths = BTreeSet::new();
+    let mut ctx_paths = ContextPaths::default();
     for stage in done {
-        ctx_paths.extend(stage.ctx_paths);
+        ctx_paths.append(stage.ctx_paths);
         declared_args.push(stage.declared_args);
     }
     Ok(Dispatched {
@@ -469,7 +469,7 @@ fn dispatch_stage(
     let t = Target(i);
     let Some(node) = plan.node(t) else {
         return Ok(StageDone {
-            ctx_paths: BTreeSet::new(),
+            ctx_paths: ContextPaths::default(),
             declared_args: imbl::OrdSet::new(),
         });
     };
@@ -510,7 +510,7 @@ fn dispatch_stage(
             d.display_name = node.display.clone();
             d.image.config.on_build.clear();
             d.steps = steps;
-            d.ctx_paths = BTreeSet::new();
+            d.ctx_paths = ContextPaths::default();
             // The base's own are collected from its final state.
             d.declared_args = imbl::OrdSet::new();
             d.cmd_set = false;
@@ -580,43 +580,36 @@ fn dispatch_stage(
 /// `ctx_paths` when no source has a variable in it. Only a guess (the
 /// lowering checks it against what dispatch found), so a source it cannot
 /// read is left out.
-fn written_context_paths(plan: &Plan<'_>, reachable: &BTreeSet<Target>) -> BTreeSet<String> {
+fn written_context_paths(plan: &Plan<'_>, reachable: &BTreeSet<Target>) -> ContextPaths {
     use stagecraft_instructions::{CopySource, Instruction, Mount};
 
     use crate::command::CopyFrom;
-    use crate::context::context_path;
 
-    let mut paths = BTreeSet::new();
-    let sources = |sources: &[CopySource]| -> Vec<String> {
-        sources
-            .iter()
-            .filter_map(|s| match s {
-                CopySource::Path(p) => Some(p.clone()),
-                CopySource::Inline(_) => None,
-            })
-            .collect()
-    };
+    fn sources(sources: &[CopySource]) -> impl Iterator<Item = &str> {
+        sources.iter().filter_map(|s| match s {
+            CopySource::Path(p) => Some(p.as_str()),
+            CopySource::Inline(_) => None,
+        })
+    }
+    let mut paths = ContextPaths::default();
     for t in reachable {
         let Some(node) = plan.node(*t) else { continue };
         for cmd in &node.commands {
             match cmd.instruction() {
                 Instruction::Copy(copy) if cmd.copy_from == CopyFrom::Context => {
-                    paths.extend(sources(&copy.sources).iter().map(|p| context_path(p)));
+                    sources(&copy.sources).for_each(|p| paths.insert(p));
                 }
-                Instruction::Add(add) => paths.extend(
-                    sources(&add.sources)
-                        .iter()
-                        .filter(|p| !p.starts_with("http://") && !p.starts_with("https://"))
-                        .map(|p| context_path(p)),
-                ),
+                Instruction::Add(add) => sources(&add.sources)
+                    .filter(|p| !p.starts_with("http://") && !p.starts_with("https://"))
+                    .for_each(|p| paths.insert(p)),
                 Instruction::Run(run) => {
                     for spec in &run.mounts {
                         match spec.resolve(|s| Ok::<_, String>(s.to_string())) {
                             Ok(Mount::Bind(m)) if m.from.as_deref().is_none_or(str::is_empty) => {
-                                paths.insert(context_path(m.source.as_deref().unwrap_or("")));
+                                paths.insert(m.source.as_deref().unwrap_or(""));
                             }
                             Ok(Mount::Tmpfs(_)) => {
-                                paths.insert("/".to_string());
+                                paths.insert("/");
                             }
                             _ => {}
                         }
@@ -699,20 +692,26 @@ pub(crate) async fn lower(
     // source the sources as written would give (right unless a source has
     // a variable in it), then, if the paths used differ, swap in the source
     // that follows them (see `context`).
-    let guess = match &req.context.remote {
-        Some(_) => Vec::new(),
-        None => follow_paths(&written_context_paths(&plan, &reachable)),
-    };
-    let dispatched_with = match &req.context.remote {
-        Some(remote) => remote.clone(),
-        None => main_context(req.context, guess.clone())?,
+    let (dispatched_with, written) = match &req.context.remote {
+        Some(remote) => (remote.clone(), None),
+        None => {
+            let written = written_context_paths(&plan, &reachable);
+            (
+                main_context(req.context, written.follow_paths())?,
+                Some(written),
+            )
+        }
     };
     let done = dispatch_all(&shared, &dispatched_with)?;
-    let follow = follow_paths(&done.ctx_paths);
-    let context = if req.context.remote.is_some() || follow == guess {
-        None
-    } else {
-        Some(main_context(req.context, follow)?)
+    // Different paths can still give the same list (both reading `/`).
+    let context = match written {
+        Some(written) if written != done.ctx_paths => {
+            let follow = done.ctx_paths.follow_paths();
+            (follow != written.follow_paths())
+                .then(|| main_context(req.context, follow))
+                .transpose()?
+        }
+        _ => None,
     };
 
     let target = done

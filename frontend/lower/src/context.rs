@@ -7,8 +7,8 @@
 //! ops are encoded (and digested) as they are built. So the stages are
 //! dispatched with the source for the paths as written (`build.rs`,
 //! `written_context_paths`), and dispatch fills each stage's `ctx_paths`;
-//! [`follow_paths`] turns their union into the attribute. Only when that
-//! differs from the guess (a variable in a source) does the target's graph
+//! [`ContextPaths::follow_paths`] turns their union into the attribute. Only
+//! when that differs from the guess (a variable in a source) does the target's graph
 //! have its context source swapped for the final one from [`main_context`]
 //! (`State::substitute`), which re-encodes only the ops that read it, to the
 //! bytes a build with the final source would give.
@@ -25,7 +25,7 @@ use crate::error::{LowerError, LowerErrorKind};
 pub(crate) const LOAD_CONTEXT_NAME: &str = "[internal] load build context";
 
 /// The `local://<name>` state for the main context. `follow_paths` are the
-/// context paths the build uses, already normalised by [`follow_paths`]
+/// context paths the build uses, from [`ContextPaths::follow_paths`]
 /// (empty: the whole context).
 pub(crate) fn main_context(
     config: &ContextConfig,
@@ -46,19 +46,42 @@ pub(crate) fn main_context(
     Ok(state.with_meta(OpMeta::named(LOAD_CONTEXT_NAME)))
 }
 
-/// The `local.followpaths` list for the union of the stages' context paths:
-/// relative, sorted, deduplicated; empty (attribute left out) when the whole
-/// context is used (`/`) or nothing is.
-pub(crate) fn follow_paths<'a>(paths: impl IntoIterator<Item = &'a String>) -> Vec<String> {
-    let mut out = BTreeSet::new();
-    for p in paths {
-        let cleaned = context_path(p);
-        if cleaned == "/" {
+/// Context paths a build reads, each as [`context_path`] records it
+/// (absolute, cleaned): kept only that way, so the set is already in the
+/// order, and free of the duplicates, that `local.followpaths` wants.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ContextPaths(BTreeSet<String>);
+
+impl ContextPaths {
+    /// Records source path `path` as written (relative to the context).
+    pub(crate) fn insert(&mut self, path: &str) {
+        self.0.insert(context_path(path));
+    }
+
+    /// Takes in the paths of `other` (another stage's).
+    pub(crate) fn append(&mut self, other: ContextPaths) {
+        if self.0.len() < other.0.len() {
+            let mut other = other;
+            std::mem::swap(self, &mut other);
+            self.0.extend(other.0);
+        } else {
+            self.0.extend(other.0);
+        }
+    }
+
+    /// The `local.followpaths` list: relative, sorted, deduplicated; empty
+    /// (attribute left out) when the whole context is used (`/`) or nothing
+    /// is.
+    pub(crate) fn follow_paths(&self) -> Vec<String> {
+        if self.0.contains("/") {
             return Vec::new();
         }
-        out.insert(cleaned.trim_start_matches('/').to_string());
+        // Every path starts with `/`: without it they keep their order.
+        self.0
+            .iter()
+            .map(|p| p.strip_prefix('/').unwrap_or(p).to_string())
+            .collect()
     }
-    out.into_iter().collect()
 }
 
 /// How a source path is recorded in `ctx_paths`: absolute and cleaned
@@ -104,16 +127,25 @@ mod tests {
         source["attrs"].as_object().unwrap().clone()
     }
 
+    fn paths(written: &[&str]) -> ContextPaths {
+        let mut paths = ContextPaths::default();
+        for p in written {
+            paths.insert(p);
+        }
+        paths
+    }
+
     #[test]
     fn follow_paths_are_sorted_relative_and_dropped_for_root() {
-        let set: BTreeSet<String> = ["/go.sum", "/go.mod", "/src/../README.md"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(follow_paths(&set), vec!["README.md", "go.mod", "go.sum"]);
-        let with_root: Vec<String> = vec!["/a".into(), "/".into()];
-        assert!(follow_paths(&with_root).is_empty());
-        assert!(follow_paths(&Vec::<String>::new()).is_empty());
+        let set = paths(&["go.sum", "/go.mod", "./src/../README.md", "go.mod"]);
+        assert_eq!(set.follow_paths(), vec!["README.md", "go.mod", "go.sum"]);
+        let mut with_root = paths(&["/a"]);
+        with_root.append(paths(&["."]));
+        assert!(with_root.follow_paths().is_empty());
+        assert!(ContextPaths::default().follow_paths().is_empty());
+        let mut merged = paths(&["b"]);
+        merged.append(paths(&["a", "c"]));
+        assert_eq!(merged, paths(&["a", "b", "c"]));
         assert_eq!(context_path("."), "/");
         assert_eq!(context_path("./src/"), "/src");
     }

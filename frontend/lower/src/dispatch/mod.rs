@@ -27,7 +27,7 @@
 //!   on the command) return the dispatched stage or
 //!   implicit image (errors name the line); the main build context is
 //!   [`DispatchContext::main_context`]. Record every context path used in
-//!   `d.ctx_paths` (absolute, cleaned; `/` means "all": no followpaths).
+//!   `d.ctx_paths` (as written; `/` means "all": no followpaths).
 //! * Exec defaults from options (network, hostname, extra hosts, ulimits,
 //!   shm size, cgroup parent, proxy env) are in [`DispatchContext::exec`],
 //!   already filtered by the daemon's caps; `d.network` is the stage's
@@ -55,6 +55,7 @@ use stagecraft_syntax::Span;
 
 use crate::budget::Budget;
 use crate::command::{Command, CopyFrom};
+use crate::context::ContextPaths;
 use crate::envlist::EnvList;
 use crate::error::{LowerError, LowerErrorKind};
 use crate::graph::{Plan, Target};
@@ -113,8 +114,8 @@ pub(crate) struct DispatchState {
     pub(crate) state_has_platform: bool,
     pub(crate) network: stagecraft_llb::NetworkMode,
     pub(crate) steps: StepCounter,
-    /// Paths used from the main build context (absolute, cleaned).
-    pub(crate) ctx_paths: BTreeSet<String>,
+    /// Paths used from the main build context.
+    pub(crate) ctx_paths: ContextPaths,
     pub(crate) ignore_cache: bool,
     /// CMD was set in this stage (ENTRYPOINT then keeps it).
     pub(crate) cmd_set: bool,

@@ -113,8 +113,7 @@ fn bind_mount(
     let source = match m.from.as_deref().filter(|f| !f.is_empty()) {
         Some(from) => cx.mount_source(d, mount_from, from, span)?.state.clone(),
         None => {
-            d.ctx_paths
-                .insert(context_path(m.source.as_deref().unwrap_or("")));
+            d.ctx_paths.insert(m.source.as_deref().unwrap_or(""));
             cx.main_context.clone()
         }
     };
@@ -202,7 +201,7 @@ fn tmpfs_mount(
     // The reference records the (empty) source of a tmpfs mount as a
     // context path, which makes the whole context followed; keep that so the
     // context source gets the same attributes.
-    d.ctx_paths.insert("/".to_string());
+    d.ctx_paths.insert("/");
     let target = mount_target(d, m.target.as_deref(), span)?;
     Ok(llb::Mount::tmpfs(target, size))
 }

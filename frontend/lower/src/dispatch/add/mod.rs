@@ -12,7 +12,6 @@ use super::remote::{
     GitRef, Remote, http_filename, is_http_source, parse_git_ref, validate_digest,
 };
 use super::{DispatchContext, DispatchState, with_command};
-use crate::context::context_path;
 use crate::error::LowerError;
 
 pub(crate) fn dispatch_add(
@@ -55,19 +54,19 @@ pub(crate) fn dispatch_add(
     };
     // Every source that is not an http(s) URL counts as a context path, git
     // remotes included: the reference filters on the scheme prefix only.
-    let used: Vec<String> = req
+    for p in req
         .paths
         .iter()
         .filter(|p| !p.starts_with("http://") && !p.starts_with("https://"))
-        .map(|p| context_path(p))
-        .collect();
+    {
+        d.ctx_paths.insert(p);
+    }
     let fetch = AddSources {
         keep_git_dir: add.keep_git_dir,
         checksum: &checksum,
         unpack: add.unpack,
     };
     lower_copy(d, cx, req, &fetch)?;
-    d.ctx_paths.extend(used);
     Ok(())
 }
 

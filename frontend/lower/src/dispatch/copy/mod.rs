@@ -17,7 +17,7 @@ pub(crate) use sources::{RemoteCopy, RemoteSources};
 use super::remote::Remote;
 use super::{DispatchContext, DispatchState};
 use crate::command::CopyFrom;
-use crate::context::{clean_path, context_path};
+use crate::context::clean_path;
 use crate::error::{LowerError, LowerErrorKind};
 
 /// COPY or ADD.
@@ -90,11 +90,12 @@ pub(crate) fn dispatch_copy(
         parents: copy.parents,
         excludes: copy.excludes.clone(),
     };
-    let used: Vec<String> = req.paths.iter().map(|p| context_path(p)).collect();
-    lower_copy(d, cx, req, &NoRemoteSources)?;
     if from == CopyFrom::Context {
-        d.ctx_paths.extend(used);
+        for p in &req.paths {
+            d.ctx_paths.insert(p);
+        }
     }
+    lower_copy(d, cx, req, &NoRemoteSources)?;
     Ok(())
 }
 
