@@ -583,6 +583,16 @@ impl<'a> Plan<'a> {
 /// `from=` of a bind or cache mount, read without expansion (the
 /// reference forbids variables there).
 fn mount_from(spec: &stagecraft_instructions::MountSpec) -> Option<String> {
+    // Most mounts have no `from` key (its letters appear unquoted in any
+    // spelling of it): those need no parse.
+    if !spec
+        .raw
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"from"))
+    {
+        return None;
+    }
     let mount = spec.resolve(|s| Ok::<_, Infallible>(s.to_string())).ok()?;
     match mount {
         Mount::Bind(b) => b.from,
