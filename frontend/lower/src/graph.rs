@@ -107,7 +107,8 @@ pub(crate) struct ImageRef {
 pub(crate) struct Plan<'a> {
     pub(crate) nodes: Vec<PlanNode<'a>>,
     pub(crate) stage_count: usize,
-    by_name: BTreeMap<String, Target>,
+    /// Stage names (lower-cased, as the file holds them).
+    by_name: BTreeMap<&'a str, Target>,
     images: BTreeMap<String, Target>,
     pub(crate) target: Target,
     /// The file's escape character reads `--from` values.
@@ -164,7 +165,7 @@ impl<'a> Plan<'a> {
                 Some(raw) => Some(expand_platform(lexer, raw, global_args, span)?),
             };
             // Only stages defined earlier can be a base.
-            let base = match plan.by_name.get(&base_name.to_lowercase()) {
+            let base = match plan.by_name.get(base_name.to_lowercase().as_str()) {
                 Some(t) => Base::Stage(*t),
                 None if base_name == "scratch" => Base::Scratch,
                 None => Base::Image(base_name),
@@ -193,23 +194,23 @@ impl<'a> Plan<'a> {
             // A repeated name means the latest stage from here on, as in
             // the reference (which only lints duplicates).
             if let Some(n) = &stage.name {
-                plan.by_name.insert(n.lookup.clone(), Target(i));
+                plan.by_name.insert(&n.lookup, Target(i));
             }
         }
         plan.target = match target {
             None => Target(plan.stage_count.saturating_sub(1)),
             Some(t) => plan
                 .by_name
-                .get(&t.to_lowercase())
+                .get(t.to_lowercase().as_str())
                 .copied()
                 .ok_or_else(|| {
                     LowerError::new(
                         LowerErrorKind::UnknownTarget {
                             target: t.to_string(),
-                            known: plan.by_name.keys().cloned().collect(),
+                            known: plan.by_name.keys().map(|k| k.to_string()).collect(),
                             suggestion: stagecraft_instructions::suggest(
                                 t,
-                                plan.by_name.keys().map(String::as_str),
+                                plan.by_name.keys().copied(),
                                 false,
                             ),
                         },
@@ -294,7 +295,7 @@ impl<'a> Plan<'a> {
                         span,
                     ));
                 }
-                FromRef::Name(name) => match self.by_name.get(&name.to_lowercase()) {
+                FromRef::Name(name) => match self.by_name.get(name.to_lowercase().as_str()) {
                     Some(t) => *t,
                     None => {
                         let at = (kind == EdgeKind::CopyFrom).then_some(span);
