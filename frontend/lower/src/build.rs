@@ -640,7 +640,10 @@ pub(crate) async fn lower(
     plan.use_named_contexts(options)?;
 
     let mut resolved = Resolved::new();
-    for pass in 0.. {
+    // Passes end when ONBUILD triggers add no dependency: the stages then
+    // reachable are those of the last pass.
+    let mut pass = 0;
+    let reachable = loop {
         let reachable = plan.reachable();
         for t in &reachable {
             if let Some(n) = plan.nodes.get_mut(t.0) {
@@ -657,11 +660,11 @@ pub(crate) async fn lower(
         )
         .await?;
         if !add_onbuilds(&mut plan, &reachable, &resolved)? {
-            break;
+            break reachable;
         }
         plan.check_cycles()?;
-    }
-    let reachable = plan.reachable();
+        pass += 1;
+    };
     plan.check_order(&reachable)?;
 
     let mut source_map = SourceMap::new(
