@@ -129,3 +129,33 @@ fn two_threads_overflow_the_budget_at_the_line_one_does() {
         assert_eq!(two, one);
     }
 }
+
+#[test]
+fn the_final_stage_started_early_reports_as_one_thread_does() {
+    // The final stage copies from every stage and starts before they are
+    // done; it fails early on, while a stage it reads fails later in the
+    // file. One thread meets the stage's error first; so must two.
+    let mut text = mesh(40);
+    text = text.replacen(
+        "COPY --from=s2 /out /in/2\n",
+        "COPY --from=s2 /out /in/2\nENV Y=${MISSING:?final}\n",
+        1,
+    );
+    text = text.replacen(
+        "LABEL stage35=yes\n",
+        "LABEL stage35=yes\nENV X=${MISSING:?stage}\n",
+        1,
+    );
+    let one = lower_on(&text, 1, Limits::default()).unwrap_err();
+    assert!(one.to_string().contains("stage"), "{one}");
+    for _ in 0..20 {
+        assert_eq!(lower_on(&text, 2, Limits::default()).unwrap_err(), one);
+    }
+    // Without the stage's error the final stage's is the one.
+    let text = text.replacen("ENV X=${MISSING:?stage}\n", "", 1);
+    let one = lower_on(&text, 1, Limits::default()).unwrap_err();
+    assert!(one.to_string().contains("final"), "{one}");
+    for _ in 0..20 {
+        assert_eq!(lower_on(&text, 2, Limits::default()).unwrap_err(), one);
+    }
+}
