@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, hash_map};
 use std::hash::BuildHasherDefault;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use prost::Message;
 use prost::encoding::{WireType, encode_key, encode_varint};
@@ -227,14 +229,14 @@ struct Collected<'a> {
     terminal: Vec<u8>,
     terminal_digest: String,
     terminal_meta: pb::OpMetadata,
+    /// The same, encoded.
+    terminal_meta_bytes: Vec<u8>,
+    /// Where the terminal op's metadata goes in the digest order: before
+    /// the op at this index of `sorted`, or last.
+    terminal_slot: usize,
 }
 
 impl<'a> Collected<'a> {
-    /// The entries in digest order.
-    fn by_digest(&self) -> impl Iterator<Item = &Entry<'a>> + '_ {
-        self.sorted.iter().filter_map(|&i| self.entries.get(i))
-    }
-
     /// Index of `map` in the Definition's source infos.
     fn map_index(&self, map: &SourceMap) -> i32 {
         let index = self
@@ -299,68 +301,219 @@ pub fn marshal(state: &State) -> pb::Definition {
     }
 }
 
+/// Ops from which writing a Definition takes a second thread, when there
+/// is a second core: below it, starting and joining the thread costs about
+/// what it would take off this one.
+const THREADED_MIN_OPS: usize = 1024;
+
+/// Ops per run of the graph encoded at once: the threads take runs in
+/// turn, so small enough for the two to finish about together, large
+/// enough that taking one is rare.
+const RUN_OPS: usize = 1024;
+
 /// Writes the encoded `marshal(state)` to `out`, the same bytes, without
 /// holding a copy of every op (let alone two: the Definition and its
 /// encoding) next to the graph, nor building the wire metadata of each op:
 /// it is encoded from the graph's (`wire`). `out` should be buffered.
-pub fn write_definition(state: &State, out: &mut impl std::io::Write) -> std::io::Result<()> {
+///
+/// The metadata and source maps are written in digest order, which is no
+/// order at all in memory: reading each op's metadata in that order waits
+/// on memory at almost every node. So each op's map entries are encoded in
+/// walk order, which is about the order the nodes were made in, and then
+/// copied out in digest order from those encodings. A graph of thousands
+/// of ops is encoded on two threads: this one writes the ops first, then
+/// both take runs of ops to encode.
+pub fn write_definition(state: &State, out: &mut impl Write) -> io::Result<()> {
     let Some(c) = collect(state) else {
         return Ok(()); // an empty Definition encodes to no bytes
     };
+    let threads = if c.entries.len() >= THREADED_MIN_OPS {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(2))
+    } else {
+        1
+    };
+    write_collected(&c, threads, out)
+}
+
+fn write_collected(c: &Collected<'_>, threads: usize, out: &mut impl Write) -> io::Result<()> {
     // A message's encoding is its fields' in turn: every `def` entry (field
     // 1), the metadata map (2) in key order, then the source (3).
-    let mut buf = Vec::with_capacity(1 << 16);
-    let ops = c.entries.iter().map(|e| e.body().bytes.as_slice());
-    for bytes in ops.chain(std::iter::once(c.terminal.as_slice())) {
-        buf.clear();
-        encode_key(1, WireType::LengthDelimited, &mut buf);
-        encode_varint(bytes.len() as u64, &mut buf);
-        out.write_all(&buf)?;
-        out.write_all(bytes)?;
+    let next = AtomicUsize::new(0);
+    let mut runs = if threads < 2 {
+        c.write_ops(out)?;
+        c.encode_runs(&next)
+    } else {
+        let (written, mut mine, theirs) = std::thread::scope(|scope| {
+            let helper = scope.spawn(|| c.encode_runs(&next));
+            let written = c.write_ops(out);
+            let mine = c.encode_runs(&next);
+            match helper.join() {
+                Ok(theirs) => (written, mine, theirs),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+        written?;
+        mine.extend(theirs);
+        mine
+    };
+    runs.sort_unstable_by_key(|run| run.start);
+    c.write_maps(&runs, out)
+}
+
+/// The metadata and source-location map entries of a run of ops in walk
+/// order, one after another.
+struct EncodedRun {
+    /// Index in the walk order of the run's first op.
+    start: usize,
+    metadata: Vec<u8>,
+    /// Where each op's metadata entry ends in `metadata`.
+    metadata_ends: Vec<usize>,
+    locations: Vec<u8>,
+    /// Where each op's locations entry ends in `locations` (none when it
+    /// has no location).
+    locations_ends: Vec<usize>,
+}
+
+impl EncodedRun {
+    fn piece<'b>(bytes: &'b [u8], ends: &[usize], i: usize) -> &'b [u8] {
+        let start = match i.checked_sub(1) {
+            Some(before) => ends.get(before).copied().unwrap_or_default(),
+            None => 0,
+        };
+        let end = ends.get(i).copied().unwrap_or_default();
+        bytes.get(start..end).unwrap_or_default()
     }
-    buf.clear();
-    let mut value = Vec::new();
-    let terminal = c.terminal_meta.encode_to_vec();
-    let mut terminal_done = false;
-    for entry in c.by_digest() {
-        let digest = entry.digest();
-        if !terminal_done && c.terminal_digest.as_str() <= digest {
-            terminal_done = true;
-            wire::message_entry(2, &c.terminal_digest, &terminal, &mut buf);
-            if c.terminal_digest == digest {
-                continue; // the terminal's metadata replaces the op's
+
+    /// The metadata entry of the run's `i`th op.
+    fn metadata(&self, i: usize) -> &[u8] {
+        Self::piece(&self.metadata, &self.metadata_ends, i)
+    }
+
+    /// The locations entry of the run's `i`th op, empty if it has none.
+    fn locations(&self, i: usize) -> &[u8] {
+        Self::piece(&self.locations, &self.locations_ends, i)
+    }
+}
+
+impl<'a> Collected<'a> {
+    /// The `def` entries: every op in walk order, then the terminal op.
+    fn write_ops(&self, out: &mut impl Write) -> io::Result<()> {
+        let mut head = Vec::with_capacity(16);
+        let ops = self.entries.iter().map(|e| e.body().bytes.as_slice());
+        for bytes in ops.chain(std::iter::once(self.terminal.as_slice())) {
+            head.clear();
+            encode_key(1, WireType::LengthDelimited, &mut head);
+            encode_varint(bytes.len() as u64, &mut head);
+            out.write_all(&head)?;
+            out.write_all(bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Encodes runs of ops, as many as this thread takes before `next`
+    /// runs past the last op.
+    fn encode_runs(&self, next: &AtomicUsize) -> Vec<EncodedRun> {
+        let mut runs = Vec::new();
+        let mut value = Vec::new();
+        loop {
+            let start = next.fetch_add(RUN_OPS, Ordering::Relaxed);
+            let Some(entries) = self.entries.get(start..) else {
+                return runs;
+            };
+            if entries.is_empty() {
+                return runs;
+            }
+            let entries = entries.get(..RUN_OPS).unwrap_or(entries);
+            runs.push(self.encode_run(start, entries, &mut value));
+        }
+    }
+
+    /// `value` is scratch space.
+    fn encode_run(&self, start: usize, entries: &[Entry<'_>], value: &mut Vec<u8>) -> EncodedRun {
+        // Sized for ops like a Dockerfile's: a name, a command, a location.
+        let mut run = EncodedRun {
+            start,
+            metadata: Vec::with_capacity(entries.len() * 192),
+            metadata_ends: Vec::with_capacity(entries.len()),
+            locations: Vec::with_capacity(entries.len() * 96),
+            locations_ends: Vec::with_capacity(entries.len()),
+        };
+        for entry in entries {
+            value.clear();
+            entry.encode_metadata(value);
+            wire::message_entry(2, entry.digest(), value, &mut run.metadata);
+            run.metadata_ends.push(run.metadata.len());
+            // Only ops with a location get an entry (`Collected::locations`).
+            if entry.has_locations() {
+                value.clear();
+                for loc in entry.nodes().flat_map(|n| &n.meta.locations) {
+                    wire::encode_location(1, self.map_index(&loc.map), &loc.ranges, value);
+                }
+                wire::message_entry(1, entry.digest(), value, &mut run.locations);
+            }
+            run.locations_ends.push(run.locations.len());
+        }
+        run
+    }
+
+    /// Writes the metadata map and the source section, the ops' entries
+    /// taken from `runs` (in walk order, each `RUN_OPS` ops but the last).
+    fn write_maps(&self, runs: &[EncodedRun], out: &mut impl Write) -> io::Result<()> {
+        let run_of = |e: usize| runs.get(e / RUN_OPS).map(|run| (run, e % RUN_OPS));
+        let mut terminal = Vec::new();
+        wire::message_entry(
+            2,
+            &self.terminal_digest,
+            &self.terminal_meta_bytes,
+            &mut terminal,
+        );
+        for (i, &e) in self.sorted.iter().enumerate() {
+            if i == self.terminal_slot {
+                out.write_all(&terminal)?;
+                // The terminal's metadata replaces an op's of its digest.
+                let same = self.entries.get(e).map(Entry::digest) == Some(&self.terminal_digest);
+                if same {
+                    continue;
+                }
+            }
+            if let Some((run, i)) = run_of(e) {
+                out.write_all(run.metadata(i))?;
             }
         }
-        value.clear();
-        entry.encode_metadata(&mut value);
-        wire::message_entry(2, digest, &value, &mut buf);
-        if buf.len() >= 1 << 16 {
-            out.write_all(&buf)?;
-            buf.clear();
+        if self.terminal_slot >= self.sorted.len() {
+            out.write_all(&terminal)?;
         }
-    }
-    if !terminal_done {
-        wire::message_entry(2, &c.terminal_digest, &terminal, &mut buf);
-    }
-    out.write_all(&buf)?;
 
-    let mut source = Vec::new();
-    for entry in c.by_digest() {
-        if !entry.has_locations() {
-            continue;
+        // The source: every op's locations in digest order, then the
+        // source files, whose bytes are written from the maps themselves.
+        let mut infos = Vec::new();
+        let mut splices = Vec::with_capacity(self.maps.len());
+        for map in &self.maps {
+            let (at, data) = map.encode_info_but_data(2, &mut infos);
+            if !data.is_empty() {
+                splices.push((at, data));
+            }
         }
-        value.clear();
-        for loc in entry.nodes().flat_map(|n| &n.meta.locations) {
-            wire::encode_location(1, c.map_index(&loc.map), &loc.ranges, &mut value);
+        let len = runs.iter().map(|r| r.locations.len()).sum::<usize>()
+            + infos.len()
+            + splices.iter().map(|(_, d)| d.len()).sum::<usize>();
+        let mut head = Vec::with_capacity(16);
+        encode_key(3, WireType::LengthDelimited, &mut head);
+        encode_varint(len as u64, &mut head);
+        out.write_all(&head)?;
+        for &e in &self.sorted {
+            if let Some((run, i)) = run_of(e) {
+                out.write_all(run.locations(i))?;
+            }
         }
-        wire::message_entry(1, entry.digest(), &value, &mut source);
+        let mut at = 0;
+        for &(offset, data) in &splices {
+            out.write_all(infos.get(at..offset).unwrap_or_default())?;
+            out.write_all(data)?;
+            at = offset;
+        }
+        out.write_all(infos.get(at..).unwrap_or_default())
     }
-    for map in &c.maps {
-        prost::encoding::message::encode(2, &map.to_pb_info(), &mut source);
-    }
-    buf.clear();
-    wire::bytes_field(3, &source, &mut buf);
-    out.write_all(&buf)
 }
 
 fn collect(state: &State) -> Option<Collected<'_>> {
@@ -392,16 +545,24 @@ fn collect(state: &State) -> Option<Collected<'_>> {
     if export {
         caps.push(Cap::MetaExportCache);
     }
+    let terminal_meta = pb::OpMetadata {
+        caps: caps.iter().map(|c| (c.id().to_string(), true)).collect(),
+        ..pb::OpMetadata::default()
+    };
+    let terminal_slot = sorted.partition_point(|&i| {
+        c.entries
+            .get(i)
+            .is_some_and(|e| e.digest() < digest.as_str())
+    });
     Some(Collected {
         entries: c.entries,
         sorted,
         maps: c.maps,
         terminal: bytes,
         terminal_digest: digest,
-        terminal_meta: pb::OpMetadata {
-            caps: caps.iter().map(|c| (c.id().to_string(), true)).collect(),
-            ..pb::OpMetadata::default()
-        },
+        terminal_meta_bytes: terminal_meta.encode_to_vec(),
+        terminal_meta,
+        terminal_slot,
     })
 }
 
@@ -445,10 +606,61 @@ mod tests {
             );
         let merged = State::merge(&[named, s.clone(), again]);
         for state in [State::scratch(), base, s, merged] {
+            let encoded = marshal(&state).encode_to_vec();
             let mut written = Vec::new();
             write_definition(&state, &mut written).unwrap();
-            assert_eq!(written, marshal(&state).encode_to_vec());
+            assert_eq!(written, encoded);
+            // The same bytes on two threads, whatever the graph's size.
+            if let Some(c) = collect(&state) {
+                let mut threaded = Vec::new();
+                write_collected(&c, 2, &mut threaded).unwrap();
+                assert_eq!(threaded, encoded);
+            }
         }
+    }
+
+    /// A graph of more ops than [`THREADED_MIN_OPS`], shaped like a
+    /// Dockerfile's: chains of located, named ops, some sharing a digest
+    /// (merged metadata), read by one last op, with two source maps.
+    #[test]
+    fn large_definitions_are_the_encoded_marshal_on_two_threads() {
+        use crate::{ImageSource, Mkfile};
+        let maps = [
+            SourceMap::new("Dockerfile", "Dockerfile", vec![b'x'; 70_000]),
+            SourceMap::new("other", "Dockerfile", Vec::new()),
+        ];
+        let base = State::image(ImageSource::new("docker.io/library/alpine:3.19")).unwrap();
+        let mut tips = Vec::new();
+        for stage in 0..500 {
+            let mut s = base.with_custom_name(format!("stage {stage}"));
+            for step in 0..3 {
+                let map = &maps[(stage + step) % 2];
+                let line = i32::try_from(stage * 4 + step).unwrap();
+                // Stages 2k and 2k+1 share their first op.
+                let path = match step {
+                    0 => format!("/{}/f", stage / 2),
+                    _ => format!("/{stage}/f{step}"),
+                };
+                s = s
+                    .file_action(Mkfile::new(path, 0o644, vec![b'y'; 40]))
+                    .with_custom_name(format!("[{stage} {step}/3] RUN x"))
+                    .with_location(map.lines(line, line + 1));
+            }
+            tips.push(s);
+        }
+        let last = State::merge(&tips);
+        let c = collect(&last).unwrap();
+        assert!(c.entries.len() > THREADED_MIN_OPS, "{}", c.entries.len());
+        assert!(c.entries.iter().any(|e| !e.more.is_empty()));
+        let encoded = marshal(&last).encode_to_vec();
+        for threads in [1, 2] {
+            let mut written = Vec::new();
+            write_collected(&c, threads, &mut written).unwrap();
+            assert_eq!(written, encoded, "{threads} threads");
+        }
+        let mut written = Vec::new();
+        write_definition(&last, &mut written).unwrap();
+        assert_eq!(written, encoded);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::pb;
+use crate::{pb, wire};
 
 /// A position in a source file (1-based line, 0-based character).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,6 +101,41 @@ impl SourceMap {
             definition: self.0.definition.clone(),
             language: self.0.language.clone(),
         }
+    }
+
+    /// Appends the encoding of [`SourceMap::to_pb_info`] as field `tag`,
+    /// all but the file's bytes, which belong at the returned offset of
+    /// `buf`: the caller writes them from the map, so a file of megabytes
+    /// is not copied into every Definition written.
+    pub(crate) fn encode_info_but_data(&self, tag: u32, buf: &mut Vec<u8>) -> (usize, &[u8]) {
+        use prost::encoding::{WireType, encode_key, encode_varint};
+        let d = &*self.0;
+        // Empty fields are left out, as prost does.
+        let data_len = match d.data.len() {
+            0 => 0,
+            n => wire::bytes_field_len(n),
+        };
+        let definition_len = d
+            .definition
+            .as_ref()
+            .map_or(0, |def| prost::encoding::message::encoded_len(3, def));
+        let len = wire::string_field_len(&d.filename)
+            + data_len
+            + definition_len
+            + wire::string_field_len(&d.language);
+        encode_key(tag, WireType::LengthDelimited, buf);
+        encode_varint(len as u64, buf);
+        wire::string_field(1, &d.filename, buf);
+        if !d.data.is_empty() {
+            encode_key(2, WireType::LengthDelimited, buf);
+            encode_varint(d.data.len() as u64, buf);
+        }
+        let at = buf.len();
+        if let Some(def) = &d.definition {
+            prost::encoding::message::encode(3, def, buf);
+        }
+        wire::string_field(4, &d.language, buf);
+        (at, &d.data)
     }
 
     pub(crate) fn same_as(&self, other: &SourceMap) -> bool {

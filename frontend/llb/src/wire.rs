@@ -18,18 +18,18 @@ pub(crate) fn bytes_field(tag: u32, bytes: &[u8], buf: &mut Vec<u8>) {
 }
 
 /// The encoded length of a length-delimited field (tag below 16).
-fn bytes_field_len(len: usize) -> usize {
+pub(crate) fn bytes_field_len(len: usize) -> usize {
     1 + encoded_len_varint(len as u64) + len
 }
 
 /// A string field as prost writes it: left out when empty.
-fn string_field(tag: u32, s: &str, buf: &mut Vec<u8>) {
+pub(crate) fn string_field(tag: u32, s: &str, buf: &mut Vec<u8>) {
     if !s.is_empty() {
         bytes_field(tag, s.as_bytes(), buf);
     }
 }
 
-fn string_field_len(s: &str) -> usize {
+pub(crate) fn string_field_len(s: &str) -> usize {
     if s.is_empty() {
         0
     } else {
