@@ -7,6 +7,7 @@ mod cli;
 mod diagnostic;
 mod dockerignore;
 mod gateway;
+mod parse_type;
 
 use std::process::ExitCode;
 

@@ -17,6 +17,7 @@ mod node;
 mod parser;
 mod quote;
 mod span;
+pub mod split;
 mod words;
 
 pub use decode::{Decoded, decode, parse_decoded};

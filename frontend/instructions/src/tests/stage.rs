@@ -163,3 +163,51 @@ ARG A B=2
         [vec![None], vec![Some("first one"), Some("second one")]]
     );
 }
+
+/// The file's nodes typed in two parts, cut before each FROM in turn.
+fn in_parts(text: &str) -> Vec<Result<crate::Dockerfile, crate::InstructionError>> {
+    let parsed = stagecraft_syntax::parse(text).unwrap();
+    let last = parsed.nodes.last().map(|n| n.span);
+    (0..parsed.nodes.len())
+        .filter(|&i| parsed.nodes[i].keyword == "from")
+        .map(|i| {
+            let (head, tail) = parsed.nodes.split_at(i);
+            let mut part = crate::type_part(head)?;
+            part.append(crate::type_part(tail)?);
+            part.finish(last)
+        })
+        .collect()
+}
+
+#[test]
+fn parts_typed_apart_join_into_the_file() {
+    let text = "\
+ARG BASE=alpine
+FROM $BASE AS a
+ARG X
+RUN true
+FROM a AS b
+COPY --from=a / /
+FROM scratch
+ENV A=1
+";
+    let whole = dockerfile(text);
+    assert!(whole.is_ok());
+    let parts = in_parts(text);
+    assert_eq!(parts.len(), 3);
+    for joined in parts {
+        assert_eq!(joined, whole);
+    }
+    // The first error in file order, wherever the cut is: the typing error
+    // in the first stage, then one that comes before any FROM.
+    for text in [
+        "FROM a\nRUN --bogus x\nFROM b\nHEALTHCHECK --interval=x CMD y\n",
+        "RUN x\nFROM a\nFORM y\nFROM b\nFORM z\n",
+    ] {
+        let whole = dockerfile(text);
+        assert!(whole.is_err());
+        for joined in in_parts(text) {
+            assert_eq!(joined, whole, "{text:?}");
+        }
+    }
+}
