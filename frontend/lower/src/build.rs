@@ -277,8 +277,10 @@ fn replaced_whole(base: &Base) -> bool {
 struct Slots {
     /// What COPY --from and RUN --mount from= read, by graph node.
     outputs: Vec<OnceLock<StageOutput>>,
-    /// The final state of each stage the lowering looks at again.
-    finals: Vec<OnceLock<DispatchState>>,
+    /// The final state of each stage the lowering looks at again: boxed,
+    /// since few stages keep one and a slot for each of thousands of stages
+    /// would otherwise take a state's size.
+    finals: Vec<OnceLock<Box<DispatchState>>>,
 }
 
 /// What one stage's dispatch leaves for the merge.
@@ -406,7 +408,11 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
         declared_args.push(stage.declared_args);
     }
     Ok(Dispatched {
-        finals: slots.finals.into_iter().map(OnceLock::into_inner).collect(),
+        finals: slots
+            .finals
+            .into_iter()
+            .map(|slot| slot.into_inner().map(|d| *d))
+            .collect(),
         declared_args,
         ctx_paths,
     })
@@ -522,7 +528,7 @@ fn dispatch_stage(
                 .finals
                 .get(b.0)
                 .and_then(OnceLock::get)
-                .cloned()
+                .map(|d| DispatchState::clone(d))
                 .ok_or_else(|| {
                     LowerError::at(
                         LowerErrorKind::LaterStage {
@@ -600,7 +606,7 @@ fn dispatch_stage(
     if marks.keep.get(i).copied().unwrap_or(true)
         && let Some(slot) = slots.finals.get(i)
     {
-        let _ = slot.set(d);
+        let _ = slot.set(Box::new(d));
     }
     Ok(done)
 }
