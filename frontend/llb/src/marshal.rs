@@ -302,9 +302,12 @@ pub fn marshal(state: &State) -> pb::Definition {
 }
 
 /// Ops from which writing a Definition takes a second thread, when there
-/// is a second core: below it, starting and joining the thread costs about
-/// what it would take off this one.
-const THREADED_MIN_OPS: usize = 1024;
+/// is a second core. Below it the thread saves under a millisecond, and on
+/// a busy machine waiting for it to be scheduled (the join waits even when
+/// it has found nothing left to do) cost more than that: at 5,000 ops
+/// (500 generated stages) the write was faster at best but slower in the
+/// median with other processes running.
+const THREADED_MIN_OPS: usize = 8192;
 
 /// Ops per run of the graph encoded at once: the threads take runs in
 /// turn, so small enough for the two to finish about together, large
@@ -619,9 +622,10 @@ mod tests {
         }
     }
 
-    /// A graph of more ops than [`THREADED_MIN_OPS`], shaped like a
-    /// Dockerfile's: chains of located, named ops, some sharing a digest
-    /// (merged metadata), read by one last op, with two source maps.
+    /// A graph of several runs of ops, shaped like a Dockerfile's: chains
+    /// of located, named ops, some sharing a digest (merged metadata), read
+    /// by one last op, with two source maps; written on one thread and on
+    /// two, as graphs of more than [`THREADED_MIN_OPS`] are.
     #[test]
     fn large_definitions_are_the_encoded_marshal_on_two_threads() {
         use crate::{ImageSource, Mkfile};
@@ -650,7 +654,7 @@ mod tests {
         }
         let last = State::merge(&tips);
         let c = collect(&last).unwrap();
-        assert!(c.entries.len() > THREADED_MIN_OPS, "{}", c.entries.len());
+        assert!(c.entries.len() > RUN_OPS, "{}", c.entries.len());
         assert!(c.entries.iter().any(|e| !e.more.is_empty()));
         let encoded = marshal(&last).encode_to_vec();
         for threads in [1, 2] {
