@@ -211,12 +211,7 @@ impl Shared<'_> {
                     // Every job is taken: the others finish theirs.
                     break;
                 }
-                board.waiting += 1;
-                board = self
-                    .changed
-                    .wait(board)
-                    .unwrap_or_else(PoisonError::into_inner);
-                board.waiting -= 1;
+                board = self.wait_change(board);
                 continue;
             };
             drop(board);
@@ -224,6 +219,18 @@ impl Shared<'_> {
             board = self.finish(self.lock(), job, result, &mut out);
         }
         out
+    }
+
+    /// Sleeps until another thread finishes a job (or fails), counted as
+    /// waiting so that it is woken.
+    fn wait_change<'b>(&'b self, mut board: MutexGuard<'b, Board>) -> MutexGuard<'b, Board> {
+        board.waiting += 1;
+        board = self
+            .changed
+            .wait(board)
+            .unwrap_or_else(PoisonError::into_inner);
+        board.waiting -= 1;
+        board
     }
 
     /// Records how `job` went and wakes whoever waits for a change.
@@ -276,12 +283,7 @@ impl Ready for Shared<'_> {
             if board.failed {
                 return false;
             }
-            board.waiting += 1;
-            board = self
-                .changed
-                .wait(board)
-                .unwrap_or_else(PoisonError::into_inner);
-            board.waiting -= 1;
+            board = self.wait_change(board);
         }
     }
 }
