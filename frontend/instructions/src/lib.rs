@@ -72,5 +72,5 @@ pub use onbuild::OnbuildInstruction;
 pub use origin::Origin;
 pub use run::{NetworkMode, RunInstruction, SecurityMode};
 pub use signal::{SignalError, parse_signal};
-pub use stage::{Dockerfile, Part, Stage, parse_dockerfile, type_part};
+pub use stage::{Dockerfile, Stage, parse_dockerfile};
 pub use suggest::suggest;

@@ -78,10 +78,6 @@ unsafe impl GlobalAlloc for Allocator {
 const ARENA_EAGER_COMMIT: mi_option_t = 4;
 /// Milliseconds before freed pages go back to the system.
 const PURGE_DELAY: mi_option_t = 15;
-/// Whether a thread freeing a block of a page whose thread has ended takes
-/// the page over (1: always; mimalloc's 0 only for pages its own heap
-/// once held).
-const PAGE_RECLAIM_ON_FREE: mi_option_t = 35;
 
 /// The tuning has to be in place before the first allocation: mimalloc
 /// reserves its first arena then, and the Rust runtime allocates before
@@ -100,17 +96,9 @@ static TUNE_AT_LOAD: extern "C" fn() = tune;
 /// 49.5 MiB at 50 ms. An option set in the environment
 /// (`MIMALLOC_PURGE_DELAY`, `MIMALLOC_ARENA_EAGER_COMMIT`) is left to
 /// mimalloc, for measuring other settings without a rebuild.
-///
-/// A big Dockerfile's second half is parsed on a thread that ends before
-/// the syntax tree is dropped (`parse_type`). Without taking the pages
-/// over, every free of one of that thread's blocks claims the page, tries
-/// to collect it and lets it go again, several atomic operations each: for
-/// 2,000 stages the drop took 13.6 M instructions instead of the 4.2 M of
-/// a tree made on one thread; taking the page at its first free, 5.5 M.
 extern "C" fn tune() {
     set_unless_in_env(ARENA_EAGER_COMMIT, c"MIMALLOC_ARENA_EAGER_COMMIT", 0);
     set_unless_in_env(PURGE_DELAY, c"MIMALLOC_PURGE_DELAY", 50);
-    set_unless_in_env(PAGE_RECLAIM_ON_FREE, c"MIMALLOC_PAGE_RECLAIM_ON_FREE", 1);
 }
 
 fn set_unless_in_env(option: mi_option_t, name: &std::ffi::CStr, value: std::ffi::c_long) {

@@ -7,7 +7,6 @@ mod cli;
 mod diagnostic;
 mod dockerignore;
 mod gateway;
-mod parse_type;
 
 use std::process::ExitCode;
 

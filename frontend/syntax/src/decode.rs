@@ -65,12 +65,6 @@ pub fn parse_decoded(decoded: &Decoded) -> Result<Parsed, SyntaxError> {
         return Err(error);
     }
     let parsed = parse_any_size(&decoded.text)?;
-    reject_invalid_run(decoded, parsed)
-}
-
-/// `parsed`, unless a RUN of it holds bytes of `decoded` that were not
-/// UTF-8: then the error on the first such line.
-pub(crate) fn reject_invalid_run(decoded: &Decoded, parsed: Parsed) -> Result<Parsed, SyntaxError> {
     if decoded.invalid_lines.is_empty() {
         return Ok(parsed);
     }

@@ -71,15 +71,6 @@ impl DirectiveScanner {
         }
     }
 
-    /// A scanner past the top of the file, where no line is a directive.
-    pub fn finished(prefix: &'static str) -> Self {
-        DirectiveScanner {
-            prefix,
-            done: true,
-            found: Directives::default(),
-        }
-    }
-
     pub fn directives(&self) -> &Directives {
         &self.found
     }

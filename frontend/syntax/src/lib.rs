@@ -17,7 +17,6 @@ mod node;
 mod parser;
 mod quote;
 mod span;
-pub mod split;
 mod words;
 
 pub use decode::{Decoded, decode, parse_decoded};

@@ -53,22 +53,19 @@ pub const MAX_DOCKERFILE_BYTES: usize = 2 << 20;
 /// Most instructions (ONBUILD triggers count once) in one Dockerfile.
 pub const MAX_INSTRUCTIONS: usize = 100_000;
 
-pub(crate) struct Parser<'a> {
+struct Parser<'a> {
     /// The text not yet read, from the start of the next line.
     rest: &'a str,
     /// 1-based number of the last line taken from `lines`.
     line_no: usize,
     escape: char,
     directives: DirectiveScanner,
-    pub(crate) nodes: Vec<Node>,
-    pub(crate) warnings: Vec<Warning>,
-    /// Comment lines read since the last instruction: the next one's
-    /// `prev_comment`.
-    pub(crate) comments: Vec<String>,
+    nodes: Vec<Node>,
+    warnings: Vec<Warning>,
 }
 
 impl<'a> Parser<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
+    fn new(text: &'a str) -> Self {
         let text = text.strip_prefix(BOM).unwrap_or(text);
         Parser {
             rest: text,
@@ -77,70 +74,7 @@ impl<'a> Parser<'a> {
             directives: DirectiveScanner::new("#"),
             nodes: Vec::with_capacity(node_estimate(text)),
             warnings: Vec::new(),
-            comments: Vec::new(),
         }
-    }
-
-    /// A parser for the lines of a file from line `first_line` on (`text`
-    /// starts there), past the directives at the file's top: they decided
-    /// `escape`. `comments` were read above the line.
-    pub(crate) fn from_line(
-        text: &'a str,
-        first_line: usize,
-        escape: char,
-        comments: Vec<String>,
-    ) -> Self {
-        Parser {
-            rest: text,
-            line_no: first_line.saturating_sub(1),
-            escape,
-            directives: DirectiveScanner::finished("#"),
-            nodes: Vec::with_capacity(node_estimate(text)),
-            warnings: Vec::new(),
-            comments,
-        }
-    }
-
-    pub(crate) fn escape(&self) -> char {
-        self.escape
-    }
-
-    /// Bytes of the text not read yet.
-    pub(crate) fn unread(&self) -> usize {
-        self.rest.len()
-    }
-
-    /// Reads the directive lines at the top of the file, and no further:
-    /// afterwards the escape character is the one every line is read with.
-    /// The loop in `parse_lines` would read them the same way.
-    pub(crate) fn read_directives(&mut self) -> Result<(), SyntaxError> {
-        while let Some(line) = self.peek_line() {
-            let token = trim_start(trim_newline(line));
-            let Some(name) = self.directives.scan(token, self.line_no + 1)? else {
-                break;
-            };
-            self.next_line();
-            self.set_escape(name)?;
-        }
-        Ok(())
-    }
-
-    fn set_escape(&mut self, name: DirectiveName) -> Result<(), SyntaxError> {
-        if name == DirectiveName::Escape
-            && let Some(d) = &self.directives.directives().escape
-        {
-            self.escape = escape_char(d)?;
-        }
-        Ok(())
-    }
-
-    /// The next line without taking it.
-    fn peek_line(&self) -> Option<&'a str> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let end = memchr::memchr(b'\n', self.rest.as_bytes()).map_or(self.rest.len(), |i| i + 1);
-        self.rest.get(..end)
     }
 
     /// The next line, its newline included (as `split_inclusive` gives it).
@@ -157,35 +91,25 @@ impl<'a> Parser<'a> {
     }
 
     fn run(mut self) -> Result<Parsed, SyntaxError> {
-        self.parse_lines(None)?;
-        self.finish()
-    }
-
-    /// Parses instructions until the text ends, or until an instruction
-    /// would start with `pause_at` bytes of the text unread (then the
-    /// result is `true`: the lines read so far are parsed, none is half
-    /// read).
-    pub(crate) fn parse_lines(&mut self, pause_at: Option<usize>) -> Result<bool, SyntaxError> {
-        loop {
-            if pause_at == Some(self.rest.len()) {
-                return Ok(true);
-            }
-            let Some(raw) = self.next_line() else {
-                return Ok(false);
-            };
+        let mut comments: Vec<String> = Vec::new();
+        while let Some(raw) = self.next_line() {
             let start = self.line_no;
             let is_comment_line = is_comment(raw);
             let token = trim_start(trim_newline(raw));
             if let Some(name) = self.directives.scan(token, start)? {
-                self.set_escape(name)?;
+                if name == DirectiveName::Escape
+                    && let Some(d) = &self.directives.directives().escape
+                {
+                    self.escape = escape_char(d)?;
+                }
                 continue;
             }
             if is_comment_line {
                 let text = comment_text(raw);
                 if text.is_empty() {
-                    self.comments.clear();
+                    comments.clear();
                 } else {
-                    self.comments.push(text);
+                    comments.push(text);
                 }
                 continue;
             }
@@ -222,7 +146,7 @@ impl<'a> Parser<'a> {
             let span = Span::new(start, self.line_no);
             let mut node = node_from_line(&line, self.escape, 0)
                 .map_err(|kind| SyntaxError::new(kind, span))?;
-            node.prev_comment = std::mem::take(&mut self.comments);
+            node.prev_comment = std::mem::take(&mut comments);
             if can_hold_heredocs(&node) && line.contains("<<") {
                 self.read_heredocs(&mut node, &line, start)?;
             }
@@ -241,10 +165,6 @@ impl<'a> Parser<'a> {
                 ));
             }
         }
-    }
-
-    /// The parse of the whole file, once every line is read.
-    pub(crate) fn finish(self) -> Result<Parsed, SyntaxError> {
         if self.nodes.is_empty() {
             return Err(SyntaxError::new(
                 SyntaxErrorKind::Empty,

@@ -25,7 +25,6 @@ use crate::checks::facts_from_config;
 use crate::checks::report::{self, BuildError, Located, Source};
 use crate::checks::sarif;
 use crate::diagnostic::Diagnostic;
-use crate::parse_type::{ParsedTyped, parse_and_type};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -171,7 +170,7 @@ fn check_file(path: &str, run: &Run<'_>) -> Result<Checked, String> {
         failure: None,
         build_error: None,
     };
-    let ParsedTyped { parsed, typed } = match parse_and_type(&decoded) {
+    let parsed = match stagecraft_syntax::parse_decoded(&decoded) {
         Ok(p) => p,
         Err(e) => {
             checked.failure = Some((e.to_string(), Some(e.span)));
@@ -195,7 +194,7 @@ fn check_file(path: &str, run: &Run<'_>) -> Result<Checked, String> {
             return Ok(checked);
         }
     };
-    let dockerfile = match typed {
+    let dockerfile = match stagecraft_instructions::parse_dockerfile(&parsed) {
         Ok(d) => d,
         Err(e) => {
             // What was found before the failing instruction still counts.

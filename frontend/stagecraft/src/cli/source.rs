@@ -5,7 +5,6 @@ use stagecraft_instructions::Dockerfile;
 use stagecraft_syntax::Parsed;
 
 use crate::diagnostic::Diagnostic;
-use crate::parse_type::{ParsedTyped, parse_and_type};
 
 pub struct Loaded {
     pub filename: String,
@@ -23,12 +22,12 @@ impl Loaded {
 
 pub fn load(path: &str) -> Result<Loaded, String> {
     let (filename, decoded) = super::read_input(path)?;
-    let read = parse_and_type(&decoded);
+    let parsed = stagecraft_syntax::parse_decoded(&decoded);
     let text = decoded.text;
-    let ParsedTyped { parsed, typed } =
-        read.map_err(|e| Diagnostic::new(&filename, Some(e.span), e.to_string()).render(&text))?;
+    let parsed = parsed
+        .map_err(|e| Diagnostic::new(&filename, Some(e.span), e.to_string()).render(&text))?;
     // The diagnostic names the line; the error's own text would say it again.
-    let dockerfile = typed
+    let dockerfile = stagecraft_instructions::parse_dockerfile(&parsed)
         .map_err(|e| Diagnostic::new(&filename, Some(e.span), e.kind.to_string()).render(&text))?;
     Ok(Loaded {
         filename,

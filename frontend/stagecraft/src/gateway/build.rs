@@ -17,7 +17,6 @@ use super::resolver::{BridgeResolver, Prefetching};
 use super::result::{self, ImageResult, PlatformImage};
 use super::sbom::{SbomAttestation, Scanner};
 use super::{subrequest, warnings};
-use crate::parse_type::{ParsedTyped, parse_and_type};
 
 /// What to hand to `Return` when all went well.
 #[derive(Debug)]
@@ -130,15 +129,18 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
             parsed,
             instructions,
             ..
-        }) => (parsed, Ok(instructions)),
-        None => match parse_and_type(&stagecraft_syntax::decode(&dockerfile.data)) {
-            Ok(ParsedTyped { parsed, typed }) => (parsed, typed),
-            Err(e) => return cannot_check(&e.to_string(), Some(e.span), &[]),
-        },
+        }) => (parsed, Some(instructions)),
+        None => {
+            match stagecraft_syntax::parse_decoded(&stagecraft_syntax::decode(&dockerfile.data)) {
+                Ok(p) => (p, None),
+                Err(e) => return cannot_check(&e.to_string(), Some(e.span), &[]),
+            }
+        }
     };
     // Listing the targets reads only the instructions.
     if request.subrequest == Some(Subrequest::Targets) {
-        let instructions = typed.map_err(|e| source.error_at(Some(e.span), &e.kind.to_string()))?;
+        let instructions = stagecraft_instructions::parse_dockerfile(&parsed)
+            .map_err(|e| source.error_at(Some(e.span), &e.kind.to_string()))?;
         return Ok(Answer::Metadata(subrequest::targets::targets(
             &instructions,
             &dockerfile.data,
@@ -149,6 +151,10 @@ pub async fn build(bridge: &Bridge, env: &FrontendEnv) -> Result<Answer, Failure
         Ok(c) => c,
         Err(e) if linting => return cannot_check(&e.to_string(), None, &[]),
         Err(e) => return Err(e),
+    };
+    let typed = match typed {
+        Some(instructions) => Ok(instructions),
+        None => stagecraft_instructions::parse_dockerfile(&parsed),
     };
     let instructions = match typed {
         Ok(d) => d,
@@ -341,14 +347,14 @@ async fn prefetch_bases(
     if request.subrequest.is_some() || env.workers.is_empty() {
         return None;
     }
-    let ParsedTyped { parsed, typed } =
-        parse_and_type(&stagecraft_syntax::decode(&dockerfile.data)).ok()?;
+    let parsed =
+        stagecraft_syntax::parse_decoded(&stagecraft_syntax::decode(&dockerfile.data)).ok()?;
     let source = SourceText {
         filename: &dockerfile.filename,
         data: &dockerfile.data,
     };
     checks::config(&parsed, &request.options, source).ok()?;
-    let instructions = typed.ok()?;
+    let instructions = stagecraft_instructions::parse_dockerfile(&parsed).ok()?;
     let options = request.options.for_each_platform().into_iter().next()?;
     let inputs = load::Inputs::new();
     let input = LowerInput {
