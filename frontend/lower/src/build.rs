@@ -23,7 +23,7 @@ use crate::image::DEFAULT_PATH;
 use crate::onbuild::{parse_triggers, stage_triggers};
 use crate::options::BuildOptions;
 use crate::resolve::{Resolved, ResolvedBase, resolve_bases};
-use crate::schedule::{self, InOrder, Jobs, Ready};
+use crate::schedule::{self, Jobs};
 use crate::steps::StepCounter;
 use crate::{ImageResolver, LowerRequest, LowerWarning, Lowered, SbomTargets};
 
@@ -362,20 +362,14 @@ fn dispatch_all(s: &Shared<'_>, main: &State) -> Result<Dispatched, LowerError> 
     let jobs = stage_jobs(plan, &stages);
     let threads = match (s.workers, &jobs) {
         (_, None) => 1,
-        (Workers::Auto, Some((jobs, _))) => jobs.threads(),
+        (Workers::Auto, Some(jobs)) => jobs.threads(),
         (Workers::Exactly(k), Some(_)) => k,
     };
     let done = match jobs.filter(|_| threads > 1) {
-        Some((jobs, job_of)) => {
+        Some(jobs) => {
             let budget = Budget::new(s.limits);
-            let run = |job: usize, ready: &dyn Ready| match stages.get(job) {
-                Some(&i) => {
-                    let stage_ready = StageReady {
-                        job_of: &job_of,
-                        ready,
-                    };
-                    dispatch_stage(s, main, &slots, marks, &budget, i, &stage_ready)
-                }
+            let run = |job: usize| match stages.get(job) {
+                Some(&i) => dispatch_stage(s, main, &slots, marks, &budget, i),
                 None => Err(LowerError::new(
                     LowerErrorKind::Unsupported("stage out of range".into()),
                     None,
@@ -425,28 +419,10 @@ struct Marks<'a> {
     keep: &'a [bool],
 }
 
-/// Waits for a stage by graph node, through the job dispatching it.
-struct StageReady<'a> {
-    /// The job of each graph node that is a dispatched stage.
-    job_of: &'a [Option<usize>],
-    ready: &'a dyn Ready,
-}
-
-impl Ready for StageReady<'_> {
-    fn wait_for(&self, node: usize) -> bool {
-        match self.job_of.get(node).copied().flatten() {
-            Some(job) => self.ready.wait_for(job),
-            // Images are there from the start.
-            None => true,
-        }
-    }
-}
-
-/// The reachable `stages` (in file order) as jobs that first need the
-/// stage they are built on and read the stages they copy and mount from,
-/// with the job of each stage; `None` when one reads a stage not before
-/// it (dispatch then reports it, in order).
-fn stage_jobs(plan: &Plan<'_>, stages: &[usize]) -> Option<(Jobs, Vec<Option<usize>>)> {
+/// The reachable `stages` (in file order) as jobs reading the stages they
+/// are built on, copy from and mount from; `None` when one reads a stage
+/// not before it (dispatch then reports it, in order).
+fn stage_jobs(plan: &Plan<'_>, stages: &[usize]) -> Option<Jobs> {
     let mut job_of: Vec<Option<usize>> = vec![None; plan.stage_count];
     let mut jobs = Jobs::new();
     for &i in stages {
@@ -455,24 +431,20 @@ fn stage_jobs(plan: &Plan<'_>, stages: &[usize]) -> Option<(Jobs, Vec<Option<usi
             Base::Stage(b) => Some(b),
             _ => None,
         };
-        // Images are ready before any stage.
-        let job = |t: Target| (t.0 < plan.stage_count).then(|| job_of.get(t.0).copied().flatten());
-        let mut first = Vec::with_capacity(1);
-        if let Some(j) = base.and_then(job) {
-            first.push(j?);
-        }
-        let mut late = Vec::with_capacity(node.deps.len());
-        for t in node.deps.iter().map(|d| d.target) {
-            if let Some(j) = job(t) {
-                late.push(j?);
+        let mut deps = Vec::new();
+        for t in base.into_iter().chain(node.deps.iter().map(|d| d.target)) {
+            if t.0 >= plan.stage_count {
+                // An image, ready before any stage.
+                continue;
             }
+            deps.push(job_of.get(t.0).copied().flatten()?);
         }
-        let job = jobs.push(first, late, node.commands.len() + 1)?;
+        let job = jobs.push(deps, node.commands.len() + 1)?;
         if let Some(slot) = job_of.get_mut(i) {
             *slot = Some(job);
         }
     }
-    Some((jobs, job_of))
+    Some(jobs)
 }
 
 fn dispatch_in_order(
@@ -485,7 +457,7 @@ fn dispatch_in_order(
     let budget = Budget::new(s.limits);
     stages
         .iter()
-        .map(|&i| dispatch_stage(s, main, slots, marks, &budget, i, &InOrder))
+        .map(|&i| dispatch_stage(s, main, slots, marks, &budget, i))
         .collect()
 }
 
@@ -498,7 +470,6 @@ fn dispatch_stage(
     marks: Marks<'_>,
     budget: &Budget,
     i: usize,
-    ready: &dyn Ready,
 ) -> Result<StageDone, LowerError> {
     let plan = s.plan;
     let t = Target(i);
@@ -586,7 +557,6 @@ fn dispatch_stage(
         global_args: s.global_args,
         exec: s.exec,
         budget,
-        ready,
     };
     dispatch_commands(&mut d, &cx, &node.commands)?;
     // Once, here, rather than at each of the stages built on this one.

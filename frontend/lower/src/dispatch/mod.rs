@@ -273,9 +273,6 @@ pub(crate) struct DispatchContext<'a> {
     pub(crate) exec: &'a ExecDefaults,
     /// What this pass of dispatch may still produce.
     pub(crate) budget: &'a Budget,
-    /// Waits for a stage this one reads that may still be dispatching (a
-    /// stage started before the stages it copies from are done).
-    pub(crate) ready: &'a dyn crate::schedule::Ready,
 }
 
 impl DispatchContext<'_> {
@@ -353,15 +350,7 @@ impl DispatchContext<'_> {
         action: &'static str,
         span: Span,
     ) -> Result<&StageOutput, LowerError> {
-        let slot = self.outputs.get(node.0);
-        let out = slot.and_then(std::sync::OnceLock::get).or_else(|| {
-            // Not done yet, or never (a later stage): wait when it may come.
-            self.ready
-                .wait_for(node.0)
-                .then(|| slot.and_then(std::sync::OnceLock::get))
-                .flatten()
-        });
-        match out {
+        match self.outputs.get(node.0).and_then(std::sync::OnceLock::get) {
             Some(out) => Ok(out),
             None => Err(LowerError::at(
                 LowerErrorKind::LaterStage {
