@@ -479,8 +479,8 @@ impl<'a> Collected<'a> {
                     continue;
                 }
             }
-            if let Some((run, i)) = run_of(e) {
-                out.write_all(run.metadata(i))?;
+            if let Some((run, k)) = run_of(e) {
+                out.write_all(run.metadata(k))?;
             }
         }
         if self.terminal_slot >= self.sorted.len() {
@@ -505,8 +505,8 @@ impl<'a> Collected<'a> {
         encode_varint(len as u64, &mut head);
         out.write_all(&head)?;
         for &e in &self.sorted {
-            if let Some((run, i)) = run_of(e) {
-                out.write_all(run.locations(i))?;
+            if let Some((run, k)) = run_of(e) {
+                out.write_all(run.locations(k))?;
             }
         }
         let mut at = 0;

@@ -59,14 +59,12 @@ impl ContextPaths {
     }
 
     /// Takes in the paths of `other` (another stage's).
-    pub(crate) fn append(&mut self, other: ContextPaths) {
+    pub(crate) fn append(&mut self, mut other: ContextPaths) {
+        // The smaller set goes into the larger.
         if self.0.len() < other.0.len() {
-            let mut other = other;
             std::mem::swap(self, &mut other);
-            self.0.extend(other.0);
-        } else {
-            self.0.extend(other.0);
         }
+        self.0.extend(other.0);
     }
 
     /// The `local.followpaths` list: relative, sorted, deduplicated; empty
